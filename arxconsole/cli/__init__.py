@@ -1,0 +1,82 @@
+"""The ``arxconsole`` command line: every engine capability headless, plus the GUI entry.
+
+Exit codes: 0 clean, 1 findings of error severity or a failed operation, 2 usage error.
+Subcommands live one per module in ``arxconsole.cli.commands``; each module has
+``register(subparsers, common)`` and sets ``func(ctx) -> int`` on its parser, so a
+capability adds its commands without editing a shared list.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import pkgutil
+import sys
+
+from .. import __version__
+from ..engine.errors import UserError
+from .context import CliContext
+
+log = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def common_options(suppress: bool) -> argparse.ArgumentParser:
+    """Options accepted both before and after the subcommand.
+
+    Subcommand copies use SUPPRESS defaults so they never overwrite a value given
+    before the subcommand (argparse's sub-parser defaults would otherwise win)."""
+    d = argparse.SUPPRESS if suppress else None
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--data-dir", metavar="DIR", default=d,
+                   help="keep all console state (database, logs, backups, settings) here "
+                        "(default: $ARXCONSOLE_DATA_DIR or the per-user data dir)")
+    p.add_argument("--workspace", "-w", metavar="DIR", default=d, help="the workspace folder")
+    p.add_argument("--demo", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                   help="use the demo workspace (created on first use)")
+    p.add_argument("--json", action="store_true", default=argparse.SUPPRESS if suppress else False,
+                   help="print one JSON document")
+    return p
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="arxconsole", parents=[common_options(suppress=False)],
+        description="ArxConsole: operations console for the Arxos building-systems pipeline. "
+                    "Without a command it opens the GUI.")
+    parser.add_argument("--version", action="version", version=f"arxconsole {__version__}")
+    parser.add_argument("--screenshot", metavar="FILE.png",
+                        help="render the main window offscreen to a PNG and exit")
+    parser.add_argument("--panel", metavar="NAME", help="with --screenshot or the GUI: the surface to show")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    common = common_options(suppress=True)
+    from . import commands
+
+    for mod in sorted(pkgutil.iter_modules(commands.__path__), key=lambda m: m.name):
+        module = importlib.import_module(f"{commands.__name__}.{mod.name}")
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    ctx = CliContext(args)
+    try:
+        if args.command is None:
+            from ..app import run_gui
+
+            return run_gui(ctx)
+        return int(args.func(ctx) or 0)
+    except UserError as exc:
+        ctx.error(str(exc))
+        return EXIT_FAILED
+    except KeyboardInterrupt:
+        ctx.error("interrupted")
+        return 130
+    except BrokenPipeError:
+        return EXIT_FAILED
+    finally:
+        ctx.close()

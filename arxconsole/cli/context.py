@@ -1,0 +1,66 @@
+"""What every CLI command needs, opened lazily: data dir, database, workspace, output."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from functools import cached_property
+from typing import Any
+
+from ..engine.datadir import DataDir
+from ..engine.errors import UserError
+from ..engine.logsetup import setup_logging
+from ..engine.workspace import Workspace
+
+
+class CliContext:
+    def __init__(self, args: argparse.Namespace):
+        self.args = args
+        self.json: bool = bool(getattr(args, "json", False))
+
+    @cached_property
+    def data_dir(self) -> DataDir:
+        dd = DataDir.resolve(getattr(self.args, "data_dir", None))
+        setup_logging(dd.logs)
+        return dd
+
+    @cached_property
+    def db(self):
+        from ..store import Database
+
+        return Database.open(self.data_dir.database_url)
+
+    def workspace_path(self, required: bool = True):
+        """The workspace the user named (--workspace, --demo); None when not required."""
+        if getattr(self.args, "demo", False):
+            from ..engine.demo import ensure_demo_workspace
+
+            return ensure_demo_workspace(self.data_dir.demo_workspace)
+        ws = getattr(self.args, "workspace", None)
+        if ws:
+            return ws
+        if required:
+            raise UserError("no workspace: pass --workspace DIR or --demo")
+        return None
+
+    @cached_property
+    def workspace(self) -> Workspace:
+        return Workspace.open(self.workspace_path())
+
+    # ---- output --------------------------------------------------------------------
+    def emit(self, data: Any, text: str | None = None) -> None:
+        """Print ``data`` as one JSON document with --json, else the human text."""
+        if self.json:
+            json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
+            sys.stdout.write("\n")
+        elif text is not None:
+            sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
+
+    def error(self, message: str) -> None:
+        sys.stderr.write(f"arxconsole: error: {message}\n")
+
+    def close(self) -> None:
+        db = self.__dict__.get("db")
+        if db is not None:
+            db.close()

@@ -1,0 +1,65 @@
+"""Where the console keeps its own state: database, backups, logs, settings.
+
+Always outside the workspace, so restoring a workspace can never clobber the backups it
+restores from.  ``--data-dir DIR`` or ``ARXCONSOLE_DATA_DIR`` move all of it (tests
+always do); otherwise platformdirs' per-user data dir.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "ArxConsole"
+ENV_VAR = "ARXCONSOLE_DATA_DIR"
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @classmethod
+    def resolve(cls, explicit: str | os.PathLike | None = None) -> "DataDir":
+        if explicit:
+            root = Path(explicit)
+        elif os.environ.get(ENV_VAR):
+            root = Path(os.environ[ENV_VAR])
+        else:
+            root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+        root = root.expanduser().resolve()
+        root.mkdir(parents=True, exist_ok=True)
+        return cls(root)
+
+    @property
+    def database_path(self) -> Path:
+        return self.root / "arxconsole.sqlite3"
+
+    @property
+    def database_url(self) -> str:
+        return f"sqlite:///{self.database_path}"
+
+    @property
+    def logs(self) -> Path:
+        return self._sub("logs")
+
+    @property
+    def backups(self) -> Path:
+        return self._sub("backups")
+
+    @property
+    def settings_file(self) -> Path:
+        """QSettings INI file: UI state lives here rather than in the OS registry so
+        ``--data-dir`` really moves *all* state."""
+        return self.root / "ui-settings.ini"
+
+    @property
+    def demo_workspace(self) -> Path:
+        return self.root / "demo-workspace"
+
+    def _sub(self, name: str) -> Path:
+        path = self.root / name
+        path.mkdir(parents=True, exist_ok=True)
+        return path

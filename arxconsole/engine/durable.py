@@ -1,0 +1,101 @@
+"""Durable file writes: every file the product writes goes through here.
+
+Temp file in the target folder -> write -> flush + fsync -> os.replace -> fsync the
+folder.  A crash at any moment leaves either the old bytes or the new bytes under the
+final name, never a truncated mix; the temp file is removed on any failure.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, BinaryIO, Callable
+
+TEMP_PREFIX = ".arx-tmp-"
+
+
+def fsync_dir(path: str | os.PathLike) -> None:
+    """fsync a directory so a rename inside it survives power loss (no-op on Windows)."""
+    if os.name == "nt":
+        return
+    fd = os.open(os.fspath(path), os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_stream(path: str | os.PathLike, fill: Callable[[BinaryIO], None], mode: int | None = None) -> Path:
+    """Durably create/replace ``path`` with what ``fill(fileobj)`` writes.
+
+    ``fill`` gets a binary file object; use it for large content that should not be
+    held in memory at once (backups).  Parent folders are created as needed.
+    """
+    target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fill(fh)
+            fh.flush()
+            os.fsync(fh.fileno())
+        if mode is not None:
+            os.chmod(tmp_name, mode)
+        elif target.exists():
+            os.chmod(tmp_name, target.stat().st_mode & 0o7777)
+        else:
+            # mkstemp creates 0600; a normal file should get the usual umask default.
+            umask = os.umask(0)
+            os.umask(umask)
+            os.chmod(tmp_name, 0o666 & ~umask)
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    fsync_dir(target.parent)
+    return target
+
+
+def write_bytes(path: str | os.PathLike, data: bytes, mode: int | None = None) -> Path:
+    return write_stream(path, lambda fh: fh.write(data), mode)
+
+
+def write_text(path: str | os.PathLike, text: str, mode: int | None = None) -> Path:
+    return write_bytes(path, text.encode("utf-8"), mode)
+
+
+def dump_json(obj: Any) -> str:
+    """The one JSON layout the product writes: 2-space indent, stable, trailing newline."""
+    return json.dumps(obj, indent=2, ensure_ascii=False) + "\n"
+
+
+def write_json(path: str | os.PathLike, obj: Any) -> Path:
+    return write_text(path, dump_json(obj))
+
+
+def remove_file(path: str | os.PathLike) -> bool:
+    """Remove a file durably (fsync its folder).  Returns False when it did not exist."""
+    target = Path(path)
+    try:
+        target.unlink()
+    except FileNotFoundError:
+        return False
+    fsync_dir(target.parent)
+    return True
+
+
+def clean_stale_temps(folder: str | os.PathLike) -> int:
+    """Remove temp files a crashed writer left in ``folder`` (recursively)."""
+    count = 0
+    for tmp in Path(folder).rglob(TEMP_PREFIX + "*"):
+        try:
+            tmp.unlink()
+            count += 1
+        except OSError:
+            pass
+    return count

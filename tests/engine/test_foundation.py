@@ -1,0 +1,139 @@
+"""Durable writes, data dir, workspace layout and lock, database basics."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+
+import pytest
+
+from arxconsole.engine import durable
+from arxconsole.engine.workspace import Workspace, WorkspaceError, WorkspaceLockedError
+
+
+def test_durable_write_replaces_atomically_and_keeps_no_temp(tmp_path):
+    target = tmp_path / "sub" / "f.json"
+    durable.write_json(target, {"a": 1})
+    assert target.read_text() == '{\n  "a": 1\n}\n'
+    durable.write_text(target, "new")
+    assert target.read_text() == "new"
+    assert [p.name for p in target.parent.iterdir()] == ["f.json"]
+
+
+def test_durable_write_failure_keeps_old_content_and_removes_temp(tmp_path):
+    target = tmp_path / "f.txt"
+    target.write_text("old")
+
+    def boom(fh):
+        fh.write(b"half")
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(OSError):
+        durable.write_stream(target, boom)
+    assert target.read_text() == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["f.txt"]
+
+
+def test_durable_write_keeps_mode_of_existing_file(tmp_path):
+    target = tmp_path / "x.sh"
+    target.write_text("a")
+    target.chmod(0o750)
+    durable.write_text(target, "b")
+    assert target.stat().st_mode & 0o777 == 0o750
+
+
+def test_workspace_create_open_and_list(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    ws.symbols_dir("electrical").mkdir(parents=True)
+    durable.write_json(ws.symbol_path("electrical", "E_Panel_001"), {"id": "E_Panel_001"})
+    durable.write_json(ws.schema_path("fire_alarm"), {"system": "fire_alarm"})
+    durable.write_text(ws.profile_path("electrical", "panel"), "id: panel\n")
+    ws2 = Workspace.open(ws.root)
+    assert ws2.systems() == ["electrical", "fire_alarm"]
+    assert [p.name for p in ws2.symbol_files()] == ["E_Panel_001.json"]
+    assert [p.name for p in ws2.profile_files("electrical")] == ["panel.yaml"]
+    assert ws2.registered_systems() == {"fire_alarm"}
+    assert ws2.relative(ws2.symbol_path("electrical", "E_Panel_001")) == "arx-symbol-library/electrical/E_Panel_001.json"
+
+
+def test_open_rejects_missing_and_non_workspace_folders(tmp_path):
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        Workspace.open(tmp_path / "nope")
+    with pytest.raises(WorkspaceError, match="not an Arxos workspace"):
+        Workspace.open(tmp_path)
+
+
+def test_second_lock_is_refused_with_clear_message(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    with ws.lock():
+        with pytest.raises(WorkspaceLockedError, match="already open in another ArxConsole.*pid"):
+            ws.lock().acquire()
+    # Released: can lock again.
+    with ws.lock() as lock:
+        assert lock.held
+
+
+def test_lock_is_released_when_holder_process_dies(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    code = textwrap.dedent(f"""
+        import os, sys
+        from arxconsole.engine.workspace import Workspace
+        Workspace.open({str(ws.root)!r}).lock().acquire()
+        print("locked", flush=True)
+        os._exit(0)  # die without releasing
+    """)
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "locked" in out.stdout
+    with ws.lock() as lock:  # the OS dropped the dead holder's lock
+        assert lock.held
+
+
+def test_content_files_skip_internal_files(tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    durable.write_text(ws.root / "a.txt", "a")
+    with ws.lock():
+        names = [ws.relative(p) for p in ws.iter_content_files()]
+    assert names == ["a.txt"]
+
+
+def test_database_is_migrated_wal_and_foreign_keys(db):
+    assert db.is_migrated()
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+        assert conn.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
+
+
+def test_settings_changes_are_audited(db):
+    db.set_setting("gates.coverage_min", 90)
+    db.set_setting("gates.coverage_min", 95)
+    assert db.get_setting("gates.coverage_min") == 95
+    events = db.audit_events("settings.")
+    assert [e.details["new"] for e in events] == [95, 90]
+
+
+def test_reopening_database_is_a_no_op_migration(data_dir):
+    from arxconsole.store import Database
+
+    Database.open(data_dir.database_url).close()
+    db = Database.open(data_dir.database_url)
+    assert db.pending_migrations() == []
+    db.close()
+
+
+def test_unusable_database_url_is_a_user_error():
+    from arxconsole.store import Database, DatabaseError
+
+    with pytest.raises(DatabaseError, match="cannot"):
+        Database.open("sqlite:////nonexistent-dir/x/y.sqlite3")
+
+
+def test_data_dir_env_and_explicit(tmp_path, monkeypatch):
+    from arxconsole.engine.datadir import DataDir
+
+    monkeypatch.setenv("ARXCONSOLE_DATA_DIR", str(tmp_path / "env"))
+    assert DataDir.resolve().root == (tmp_path / "env").resolve()
+    assert DataDir.resolve(tmp_path / "cli").root == (tmp_path / "cli").resolve()
+    assert os.path.isdir(DataDir.resolve().logs)
