@@ -1,0 +1,324 @@
+"""The main window: navigation rail, workspace header with switcher, stacked surfaces,
+status bar (health, active run, last backup)."""
+
+from __future__ import annotations
+
+import importlib
+import importlib.util
+import logging
+
+from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
+                               QMainWindow, QMessageBox, QStackedWidget, QStatusBar, QToolButton,
+                               QMenu, QVBoxLayout, QWidget)
+
+from .. import __version__
+from ..engine.errors import UserError
+from .home import HomePage
+from .icons import icon, state_word
+
+log = logging.getLogger(__name__)
+
+# The surfaces, in rail order.  A surface is listed only when its package exists:
+# no placeholder pages.
+SURFACE_PACKAGES = ["symbols", "pipeline", "backups", "metrics"]
+
+
+def available_surfaces() -> list[type]:
+    classes = []
+    for name in SURFACE_PACKAGES:
+        modname = f"{__package__}.{name}"
+        if importlib.util.find_spec(modname) is None:
+            continue
+        classes.append(importlib.import_module(modname).SURFACE)
+    return classes
+
+
+class StatusItem(QWidget):
+    """Icon + word in the status bar, with a tooltip saying why."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(6, 0, 6, 0)
+        lay.setSpacing(4)
+        self.icon_label = QLabel()
+        self.text_label = QLabel()
+        lay.addWidget(self.icon_label)
+        lay.addWidget(self.text_label)
+
+    def set(self, icon_name: str, text: str, tooltip: str = "") -> None:
+        ic = icon(icon_name) if icon_name else None
+        self.icon_label.setPixmap(ic.pixmap(QSize(14, 14)) if ic and not ic.isNull() else Qt.transparent)
+        self.icon_label.setVisible(bool(ic and not ic.isNull()))
+        self.text_label.setText(text)
+        self.setToolTip(tooltip)
+        self.setVisible(bool(text))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx):
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("ArxConsole")
+        self.setWindowIcon(icon("arxconsole"))
+        self.resize(1280, 820)
+
+        central = QWidget()
+        outer = QVBoxLayout(central)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.setSpacing(0)
+        outer.addWidget(self._build_header())
+        body = QHBoxLayout()
+        body.setContentsMargins(0, 0, 0, 0)
+        body.setSpacing(0)
+        self.rail = QListWidget()
+        self.rail.setObjectName("navigationRail")
+        self.rail.setIconSize(QSize(24, 24))
+        self.rail.setFixedWidth(150)
+        self.rail.setSpacing(2)
+        self.stack = QStackedWidget()
+        body.addWidget(self.rail)
+        body.addWidget(self.stack, 1)
+        outer.addLayout(body, 1)
+        self.setCentralWidget(central)
+
+        self.home = HomePage(ctx)
+        self.home.openRequested.connect(self.choose_workspace)
+        self.home.createRequested.connect(self.create_workspace)
+        self.home.demoRequested.connect(self.open_demo)
+        self._pages: dict[str, object] = {}
+        self._surface_classes: dict[str, type] = {}
+        self._add_rail_item("home", "Workspace", "home")
+        self.stack.addWidget(self.home)
+        self._pages["home"] = self.home
+        for cls in available_surfaces():
+            self._surface_classes[cls.surface_id] = cls
+            self._add_rail_item(cls.surface_id, cls.title, cls.icon_name)
+        self.rail.currentRowChanged.connect(self._on_rail_changed)
+
+        self._build_status_bar()
+        self._build_menus()
+        ctx.workspaceChanged.connect(self._on_workspace_changed)
+        ctx.navigateRequested.connect(self._on_navigate)
+        ctx.statusItemChanged.connect(self._on_status_item)
+        ctx.recoveryReported.connect(self._on_recovery)
+        self.rail.setCurrentRow(0)
+        self._on_workspace_changed(ctx.workspace)
+
+    # ---- building ------------------------------------------------------------------
+    def _build_header(self) -> QWidget:
+        header = QWidget()
+        header.setObjectName("workspaceHeader")
+        lay = QHBoxLayout(header)
+        lay.setContentsMargins(12, 6, 12, 6)
+        self.ws_icon = QLabel()
+        self.ws_icon.setPixmap(icon("workspace").pixmap(QSize(20, 20)))
+        self.ws_name = QLabel()
+        f = self.ws_name.font()
+        f.setBold(True)
+        f.setPointSizeF(f.pointSizeF() * 1.15)
+        self.ws_name.setFont(f)
+        self.ws_path = QLabel()
+        self.ws_path.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.ws_switch = QToolButton()
+        self.ws_switch.setText("Switch workspace")
+        self.ws_switch.setPopupMode(QToolButton.InstantPopup)
+        self.ws_menu = QMenu(self.ws_switch)
+        self.ws_menu.aboutToShow.connect(self._fill_workspace_menu)
+        self.ws_switch.setMenu(self.ws_menu)
+        lay.addWidget(self.ws_icon)
+        lay.addWidget(self.ws_name)
+        lay.addWidget(self.ws_path, 1)
+        lay.addWidget(self.ws_switch)
+        return header
+
+    def _add_rail_item(self, key: str, title: str, icon_name: str) -> None:
+        item = QListWidgetItem(icon(icon_name), title)
+        item.setData(Qt.UserRole, key)
+        item.setSizeHint(QSize(140, 40))
+        self.rail.addItem(item)
+
+    def _build_status_bar(self) -> None:
+        bar = QStatusBar()
+        self.setStatusBar(bar)
+        self.status_items: dict[str, StatusItem] = {}
+        for key in ("health", "run", "backup"):
+            item = StatusItem()
+            item.setObjectName(f"status_{key}")
+            item.setVisible(False)
+            bar.addPermanentWidget(item)
+            self.status_items[key] = item
+
+    def _build_menus(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self.open_action = QAction(icon("workspace"), "&Open workspace…", self)
+        self.open_action.setShortcut(QKeySequence.Open)
+        self.open_action.triggered.connect(self.choose_workspace)
+        file_menu.addAction(self.open_action)
+        create = QAction("&Create workspace…", self)
+        create.triggered.connect(self.create_workspace)
+        file_menu.addAction(create)
+        demo = QAction("Open the &demo workspace", self)
+        demo.triggered.connect(self.open_demo)
+        file_menu.addAction(demo)
+        self.recent_menu = file_menu.addMenu("Open &recent")
+        self.recent_menu.aboutToShow.connect(lambda: self._fill_recent(self.recent_menu))
+        file_menu.addSeparator()
+        quit_action = QAction("&Quit", self)
+        quit_action.setShortcut(QKeySequence.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu.addAction(quit_action)
+
+        view_menu = self.menuBar().addMenu("&View")
+        for row in range(self.rail.count()):
+            item = self.rail.item(row)
+            act = QAction(item.icon(), item.text(), self)
+            act.setShortcut(QKeySequence(f"Ctrl+{row + 1}"))
+            act.triggered.connect(lambda _=False, r=row: self.rail.setCurrentRow(r))
+            view_menu.addAction(act)
+        help_menu = self.menuBar().addMenu("&Help")
+        about = QAction("&About ArxConsole", self)
+        about.triggered.connect(lambda: QMessageBox.about(
+            self, "About ArxConsole",
+            f"ArxConsole {__version__}\nOperations console for the Arxos building-systems pipeline.\n\n"
+            f"Data: {self.ctx.data_dir.root}\nDatabase: {self.ctx.db.display_url if self.ctx.db else '—'}"))
+        help_menu.addAction(about)
+
+    # ---- surfaces ------------------------------------------------------------------
+    def surface(self, key: str):
+        """The page for ``key``, built on first use."""
+        page = self._pages.get(key)
+        if page is None and key in self._surface_classes:
+            page = self._surface_classes[key](self.ctx)
+            self._pages[key] = page
+            self.stack.addWidget(page)
+        return page
+
+    def show_surface(self, key: str) -> None:
+        for row in range(self.rail.count()):
+            if self.rail.item(row).data(Qt.UserRole) in (key, "home" if key == "workspace" else None):
+                self.rail.setCurrentRow(row)
+                return
+        raise KeyError(key)
+
+    def _on_rail_changed(self, row: int) -> None:
+        if row < 0:
+            return
+        key = self.rail.item(row).data(Qt.UserRole)
+        page = self.surface(key)
+        self.stack.setCurrentWidget(page)
+        if hasattr(page, "shown"):
+            page.shown()
+
+    def _on_navigate(self, key: str, kwargs: dict) -> None:
+        self.show_surface(key)
+        page = self.surface(key)
+        if hasattr(page, "navigate"):
+            page.navigate(**kwargs)
+
+    # ---- workspace -----------------------------------------------------------------
+    def _confirm_leave(self) -> bool:
+        return all(p.confirm_discard() for p in self._pages.values() if hasattr(p, "confirm_discard"))
+
+    def open_workspace(self, path) -> bool:
+        if not self._confirm_leave():
+            return False
+        try:
+            self.ctx.open_workspace(path)
+        except UserError as exc:
+            QMessageBox.warning(self, "Cannot open workspace", str(exc))
+            return False
+        return True
+
+    def choose_workspace(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Open an Arxos workspace")
+        if path:
+            self.open_workspace(path)
+
+    def create_workspace(self) -> None:
+        from ..engine.workspace import Workspace
+
+        path = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new workspace")
+        if path:
+            Workspace.create(path)
+            self.open_workspace(path)
+
+    def open_demo(self) -> None:
+        from ..engine.demo import ensure_demo_workspace
+
+        try:
+            path = ensure_demo_workspace(self.ctx.data_dir.demo_workspace)
+        except UserError as exc:
+            QMessageBox.warning(self, "Cannot create the demo workspace", str(exc))
+            return
+        self.open_workspace(path)
+
+    def _fill_recent(self, menu: QMenu) -> None:
+        menu.clear()
+        recent = self.ctx.recent_workspaces()
+        for path in recent:
+            act = menu.addAction(path)
+            act.triggered.connect(lambda _=False, p=path: self.open_workspace(p))
+        if not recent:
+            menu.addAction("(none yet)").setEnabled(False)
+
+    def _fill_workspace_menu(self) -> None:
+        self.ws_menu.clear()
+        self.ws_menu.addAction(self.open_action)
+        self.ws_menu.addAction("Open the demo workspace", self.open_demo)
+        self.ws_menu.addSeparator()
+        self._fill_recent(self.ws_menu.addMenu("Recent"))
+
+    def _on_workspace_changed(self, ws) -> None:
+        if ws is None:
+            self.ws_name.setText("No workspace open")
+            self.ws_path.setText("")
+            self.setWindowTitle("ArxConsole")
+        else:
+            self.ws_name.setText(ws.name)
+            self.ws_path.setText(str(ws.root))
+            self.setWindowTitle(f"{ws.name} — ArxConsole")
+
+    def _on_status_item(self, key: str, icon_name: str, text: str, tooltip: str) -> None:
+        item = self.status_items.get(key)
+        if item is not None:
+            item.set(icon_name, text, tooltip)
+
+    def _on_recovery(self, messages: list) -> None:
+        QMessageBox.information(self, "Recovered after an interrupted session",
+                                "ArxConsole found unfinished work from a previous session and "
+                                "put the workspace back in a consistent state:\n\n• " + "\n• ".join(messages))
+
+    # ---- state ---------------------------------------------------------------------
+    def restore_layout(self) -> None:
+        geo = self.ctx.settings.value("window/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        state = self.ctx.settings.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        key = self.ctx.settings.value("window/surface")
+        if key:
+            try:
+                self.show_surface(str(key))
+            except KeyError:
+                pass
+
+    def save_layout(self) -> None:
+        s = self.ctx.settings
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        item = self.rail.currentItem()
+        if item is not None:
+            s.setValue("window/surface", item.data(Qt.UserRole))
+        s.sync()
+
+    def closeEvent(self, event) -> None:
+        if not self._confirm_leave():
+            event.ignore()
+            return
+        self.save_layout()
+        self.ctx.close_workspace(emit=False)
+        super().closeEvent(event)

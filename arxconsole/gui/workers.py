@@ -1,0 +1,90 @@
+"""Run engine work off the GUI thread.
+
+``Worker`` runs a callable in a QThreadPool thread.  The callable receives a
+``WorkerHandle`` with ``progress(done, total, message)``, ``log(event)`` and a
+``cancel`` token; everything crosses back to the GUI thread through queued signals only
+(never touch a widget from the worker).
+"""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+from ..engine.errors import UserError
+from ..engine.progress import CancelToken
+
+log = logging.getLogger(__name__)
+
+
+class WorkerSignals(QObject):
+    progress = Signal(int, int, str)
+    event = Signal(object)          # engine events (log lines, step state changes)
+    finished = Signal(object)       # the callable's return value
+    failed = Signal(str, bool)      # message, is_user_error (False: a bug; traceback in the log)
+    done = Signal()                 # always last, after finished or failed
+
+
+class WorkerHandle:
+    def __init__(self, signals: WorkerSignals, cancel: CancelToken):
+        self._signals = signals
+        self.cancel = cancel
+
+    def progress(self, done: int, total: int, message: str = "") -> None:
+        self._signals.progress.emit(done, total, message)
+
+    def event(self, payload: Any) -> None:
+        self._signals.event.emit(payload)
+
+
+class Worker(QRunnable):
+    def __init__(self, fn: Callable[[WorkerHandle], Any]):
+        super().__init__()
+        self.fn = fn
+        self.signals = WorkerSignals()
+        self.cancel = CancelToken()
+        self.setAutoDelete(False)  # the owner keeps it until `done`
+
+    def run(self) -> None:  # worker thread
+        handle = WorkerHandle(self.signals, self.cancel)
+        try:
+            result = self.fn(handle)
+        except UserError as exc:
+            self.signals.failed.emit(str(exc), True)
+        except Exception as exc:  # a bug: keep the traceback in the log file
+            log.error("worker failed:\n%s", traceback.format_exc())
+            self.signals.failed.emit(f"{type(exc).__name__}: {exc}", False)
+        else:
+            self.signals.finished.emit(result)
+        finally:
+            self.signals.done.emit()
+
+
+_active: set[Worker] = set()
+
+
+def start_worker(fn: Callable[[WorkerHandle], Any], *, on_finished=None, on_failed=None,
+                 on_progress=None, on_event=None, on_done=None) -> Worker:
+    """Start ``fn`` on the global pool; keeps the worker alive until it is done."""
+    worker = Worker(fn)
+    if on_finished:
+        worker.signals.finished.connect(on_finished)
+    if on_failed:
+        worker.signals.failed.connect(on_failed)
+    if on_progress:
+        worker.signals.progress.connect(on_progress)
+    if on_event:
+        worker.signals.event.connect(on_event)
+    if on_done:
+        worker.signals.done.connect(on_done)
+    _active.add(worker)
+    worker.signals.done.connect(lambda w=worker: _active.discard(w))
+    QThreadPool.globalInstance().start(worker)
+    return worker
+
+
+def wait_for_workers(timeout_ms: int = 30_000) -> bool:
+    return QThreadPool.globalInstance().waitForDone(timeout_ms)
