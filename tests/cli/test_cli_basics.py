@@ -1,0 +1,35 @@
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from arxconsole import __version__
+from arxconsole.cli import main
+
+
+def test_version(capsys):
+    try:
+        main(["--version"])
+    except SystemExit as exc:
+        assert exc.code == 0
+    assert capsys.readouterr().out.strip() == f"arxconsole {__version__}"
+
+
+def test_unknown_command_is_usage_error():
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "frobnicate"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "invalid choice" in proc.stderr
+
+
+def test_data_dir_option_moves_state(tmp_path, monkeypatch):
+    monkeypatch.delenv("ARXCONSOLE_DATA_DIR")
+    from arxconsole.cli.context import CliContext
+    from arxconsole.cli import build_parser
+
+    args = build_parser().parse_args(["--data-dir", str(tmp_path / "state")])
+    ctx = CliContext(args)
+    assert ctx.data_dir.root == (tmp_path / "state").resolve()
+    ctx.db  # opens and migrates
+    assert (tmp_path / "state" / "arxconsole.sqlite3").is_file()
+    assert (tmp_path / "state" / "logs" / "arxconsole.log").is_file()
+    ctx.close()

@@ -1,0 +1,130 @@
+"""The main window shell, driven like a user."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from PySide6.QtCore import Qt
+
+from arxconsole.engine import durable
+from arxconsole.engine.workspace import Workspace
+
+
+def make_ws(path, systems=("electrical", "fire_alarm")):
+    ws = Workspace.create(path)
+    for s in systems:
+        durable.write_json(ws.schema_path(s), {"system": s, "objects": {}})
+        durable.write_json(ws.symbol_path(s, f"XX_Thing_00{len(s) % 9}"), {"id": "x"})
+    return ws
+
+
+def rail_titles(window):
+    return [window.rail.item(i).text() for i in range(window.rail.count())]
+
+
+def test_first_run_offers_open_create_demo(main_window):
+    home = main_window.home
+    assert rail_titles(main_window)[0] == "Workspace"
+    assert home.heading.text() == "Welcome to ArxConsole"
+    assert home.open_button.isVisible() and home.demo_button.isVisible() and home.create_button.isVisible()
+    assert not home.table.isVisible()
+    assert main_window.ws_name.text() == "No workspace open"
+
+
+def test_opening_a_workspace_shows_it_in_header_and_overview(main_window, tmp_path):
+    ws = make_ws(tmp_path / "plant")
+    assert main_window.open_workspace(ws.root)
+    assert main_window.ws_name.text() == "plant"
+    assert main_window.windowTitle() == "plant — ArxConsole"
+    table = main_window.home.table
+    assert table.isVisible()
+    assert [table.item(r, 0).text() for r in range(table.rowCount())] == ["electrical", "fire_alarm"]
+    assert table.item(0, 1).text() == "present"
+    assert table.item(0, 2).text() == "1"
+
+
+def test_workspace_locked_by_another_console_is_refused_clearly(main_window, tmp_path, messages):
+    ws = make_ws(tmp_path / "shared")
+    with ws.lock():  # "another console" holds it
+        assert not main_window.open_workspace(ws.root)
+    kind, title, text = messages[-1]
+    assert kind == "warning" and title == "Cannot open workspace"
+    assert "already open in another ArxConsole" in text
+    assert main_window.ws_name.text() == "No workspace open"
+
+
+def test_not_a_workspace_is_refused_and_current_stays_open(main_window, tmp_path, messages):
+    good = make_ws(tmp_path / "good")
+    main_window.open_workspace(good.root)
+    (tmp_path / "random").mkdir()
+    assert not main_window.open_workspace(tmp_path / "random")
+    assert "not an Arxos workspace" in messages[-1][2]
+    assert main_window.ws_name.text() == "good"
+
+
+def test_recent_workspaces_and_layout_survive_restart(qtbot, data_dir, tmp_path, messages):
+    from arxconsole.app import build_main_window
+
+    a, b = make_ws(tmp_path / "a"), make_ws(tmp_path / "b")
+    window, ctx = build_main_window(data_dir)
+    qtbot.addWidget(window)
+    window.open_workspace(a.root)
+    window.open_workspace(b.root)
+    window.show()
+    window.resize(701, 503)
+    window.close()  # saves layout, releases the lock
+    ctx.db.close()
+
+    window2, ctx2 = build_main_window(data_dir)
+    qtbot.addWidget(window2)
+    assert ctx2.recent_workspaces() == [str(b.root), str(a.root)]
+    assert ctx2.workspace is not None and ctx2.workspace.root == b.root  # reopened last
+    assert (window2.size().width(), window2.size().height()) == (701, 503)
+    window2.close()
+    ctx2.db.close()
+
+
+def test_keyboard_switches_surfaces(main_window, qtbot):
+    main_window.rail.setCurrentRow(0)
+    assert main_window.stack.currentWidget() is main_window.home
+
+
+def test_status_items_show_icon_and_word(main_window):
+    main_window.ctx.set_status("health", "degraded", "Degraded", "disk 93 % full")
+    item = main_window.status_items["health"]
+    assert item.text_label.text() == "Degraded"
+    assert item.toolTip() == "disk 93 % full"
+    assert not item.icon_label.pixmap().isNull()
+
+
+def test_dark_theme_applies_dark_palette(qtbot, monkeypatch):
+    from PySide6.QtGui import QPalette
+    from PySide6.QtWidgets import QApplication
+
+    from arxconsole.gui.theme import apply_theme
+
+    app = QApplication.instance()
+    try:
+        assert apply_theme(app, "dark") == "dark"
+        assert app.palette().color(QPalette.Window).lightness() < 80
+        assert apply_theme(app, "light") == "light"
+        assert app.palette().color(QPalette.Window).lightness() > 180
+    finally:
+        apply_theme(app, "light")
+
+
+def test_screenshot_command_writes_png(tmp_path):
+    out = tmp_path / "shot.png"
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_screenshot_of_unknown_panel_is_usage_error(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(tmp_path / "x.png"),
+                           "--panel", "nope"], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "no such panel" in proc.stderr
