@@ -78,6 +78,11 @@ def run_gui(cli_ctx) -> int:
             QMessageBox.critical(None, "ArxConsole cannot start", str(exc))
         return 1
     window.show()
+    if os.environ.get("ARXCONSOLE_EXIT_WHEN_SHOWN"):
+        # bench/startup.py: quit as soon as the event loop has shown the window
+        from PySide6.QtCore import QTimer
+
+        QTimer.singleShot(0, lambda: (sys.stdout.write("shown\n"), sys.stdout.flush(), app.quit()))
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
     code = app.exec()

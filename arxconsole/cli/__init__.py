@@ -49,6 +49,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"arxconsole {__version__}")
     parser.add_argument("--screenshot", metavar="FILE.png",
                         help="render the main window offscreen to a PNG and exit")
+    parser.add_argument("--selftest", action="store_true",
+                        help="check Qt, SVG rendering, database, keyring and data dir; exit 1 on failure")
     parser.add_argument("--panel", metavar="NAME", help="with --screenshot or the GUI: the surface to show")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_options(suppress=True)
@@ -65,6 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     ctx = CliContext(args)
     try:
+        if args.selftest:
+            from ..selftest import run_selftest
+
+            return run_selftest(ctx.data_dir)
         if args.command is None:
             from ..app import run_gui
 
