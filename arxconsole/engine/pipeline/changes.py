@@ -1,0 +1,130 @@
+"""Every file a run changes goes through one ``ChangeSet``.
+
+Real run: journal the prior bytes, then write durably.  Dry run: keep the new bytes in
+an overlay (so later steps see what earlier steps would have produced: the registry
+lists a template symbol step 2 would create) and record a unified diff instead.
+Writing bytes identical to what is there is not a change, which keeps re-runs quiet.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .. import durable
+from ..workspace import Workspace
+from .journal import ChangeJournal
+
+MAX_DIFF_LINES = 400
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: str          # workspace-relative
+    action: str        # "create" | "modify" | "delete"
+    diff: str = ""     # unified diff (dry runs)
+
+    def to_dict(self, with_diff: bool = True) -> dict[str, str]:
+        d = {"path": self.path, "action": self.action}
+        if with_diff:
+            d["diff"] = self.diff
+        return d
+
+
+def unified_diff(path: str, before: bytes | None, after: bytes | None) -> str:
+    try:
+        a = [] if before is None else before.decode("utf-8").splitlines(keepends=True)
+        b = [] if after is None else after.decode("utf-8").splitlines(keepends=True)
+    except UnicodeDecodeError:
+        return f"Binary file {path} differs\n"
+    lines = list(difflib.unified_diff(a, b, "/dev/null" if before is None else f"a/{path}",
+                                      "/dev/null" if after is None else f"b/{path}", n=3))
+    if len(lines) > MAX_DIFF_LINES:
+        extra = len(lines) - MAX_DIFF_LINES
+        lines = lines[:MAX_DIFF_LINES] + [f"... {extra} more diff lines\n"]
+    return "".join(ln if ln.endswith("\n") else ln + "\n\\ No newline at end of file\n" for ln in lines)
+
+
+class ChangeSet:
+    def __init__(self, workspace: Workspace, dry_run: bool, journal: ChangeJournal | None,
+                 on_change: Callable[[FileChange], None] | None = None):
+        if not dry_run and journal is None:
+            raise ValueError("a real run needs a change journal")
+        self.workspace = workspace
+        self.dry_run = dry_run
+        self.journal = journal
+        self._overlay: dict[str, bytes | None] = {}  # dry run only; None = deleted
+        self._on_change = on_change or (lambda c: None)
+
+    # ---- reading (overlay-aware) ---------------------------------------------------
+    def path(self, rel: str) -> Path:
+        return self.workspace.root / rel
+
+    def read_bytes(self, rel: str) -> bytes | None:
+        if rel in self._overlay:
+            return self._overlay[rel]
+        try:
+            return self.path(rel).read_bytes()
+        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            return None
+
+    def exists(self, rel: str) -> bool:
+        if rel in self._overlay:
+            return self._overlay[rel] is not None
+        return self.path(rel).is_file()
+
+    def list_files(self, rel_dir: str, suffix: str) -> list[str]:
+        """Sorted workspace-relative files directly in ``rel_dir`` ending with ``suffix``."""
+        folder = self.path(rel_dir)
+        names = set()
+        if folder.is_dir():
+            names = {f"{rel_dir}/{p.name}" for p in folder.iterdir()
+                     if p.name.endswith(suffix) and not p.name.startswith(".") and p.is_file()}
+        prefix = rel_dir + "/"
+        for rel, data in self._overlay.items():
+            if rel.startswith(prefix) and "/" not in rel[len(prefix):] and rel.endswith(suffix):
+                if data is None:
+                    names.discard(rel)
+                else:
+                    names.add(rel)
+        return sorted(names)
+
+    # ---- changing ------------------------------------------------------------------
+    def write(self, rel: str, data: bytes) -> FileChange | None:
+        before = self.read_bytes(rel)
+        if before == data:
+            return None
+        action = "create" if before is None else "modify"
+        if self.dry_run:
+            self._overlay[rel] = data
+            change = FileChange(rel, action, unified_diff(rel, before, data))
+        else:
+            self.journal.record(rel)
+            durable.write_bytes(self.path(rel), data)
+            self.journal.changed()
+            change = FileChange(rel, action)
+        self._on_change(change)
+        return change
+
+    def write_text(self, rel: str, text: str) -> FileChange | None:
+        return self.write(rel, text.encode("utf-8"))
+
+    def write_json(self, rel: str, obj) -> FileChange | None:
+        return self.write_text(rel, durable.dump_json(obj))
+
+    def remove(self, rel: str) -> FileChange | None:
+        before = self.read_bytes(rel)
+        if before is None:
+            return None
+        if self.dry_run:
+            self._overlay[rel] = None
+            change = FileChange(rel, "delete", unified_diff(rel, before, None))
+        else:
+            self.journal.record(rel)
+            durable.remove_file(self.path(rel))
+            self.journal.changed()
+            change = FileChange(rel, "delete")
+        self._on_change(change)
+        return change
