@@ -64,6 +64,12 @@ case "$cmd" in
         setup with-x
         export QT_QPA_PLATFORM=offscreen
         status=0
+        # Storage tests also run against a real PostgreSQL server when one can be started.
+        if [ -z "${ARXCONSOLE_TEST_PG_URL:-}" ] && pg=$(bash packaging/pg_test_server.sh 2>/dev/null); then
+            export ARXCONSOLE_TEST_PG_URL=${pg% *}
+            trap "bash packaging/pg_test_server.sh stop ${pg#* }" EXIT
+            echo "== PostgreSQL test server on loopback: ${ARXCONSOLE_TEST_PG_URL%%:*}://…@127.0.0.1"
+        fi
         echo "== whole suite, offscreen"
         "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" tests || status=$?
         if command -v xvfb-run >/dev/null; then

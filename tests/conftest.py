@@ -42,3 +42,36 @@ def corpus() -> Path:
     if not CORPUS.is_dir():
         pytest.skip(f"Arxos corpus not found at {CORPUS} (only present beside the project checkout)")
     return CORPUS
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db(request, tmp_path):
+    """A migrated Database on SQLite and, when ARXCONSOLE_TEST_PG_URL names a server
+    (packaging/bootstrap.sh test starts one), on a fresh PostgreSQL database per test."""
+    from arxconsole.store import Database
+
+    if request.param == "sqlite":
+        database = Database.open(f"sqlite:///{tmp_path / 'store.sqlite3'}")
+        yield database
+        database.close()
+        return
+    url = os.environ.get("ARXCONSOLE_TEST_PG_URL")
+    if not url:
+        pytest.skip("no PostgreSQL server (set ARXCONSOLE_TEST_PG_URL; the test command starts one)")
+    import uuid
+
+    from sqlalchemy import create_engine, make_url, text
+
+    name = f"arx_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    test_url = make_url(url).set(database=name).render_as_string(hide_password=False)
+    database = Database.open(test_url)
+    try:
+        yield database
+    finally:
+        database.close()
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
