@@ -1,0 +1,208 @@
+"""Create a backup: scan the workspace, store new contents, write the manifest last.
+
+Order of durability (why a crash never yields a backup listed as good but damaged):
+objects are written (each atomically: temp + rename) -> ONE ``sync_filesystem`` makes
+them all durable -> the manifest is written durably.  The manifest is the commit
+point: before it exists the backup does not exist (its objects are unreferenced and
+``purge`` collects them); once it exists every object it names is on disk.
+
+Speed: files whose (size, mtime_ns, inode) equal the previous backup's entry reuse
+its hash without reading (the object must still exist); others are hashed and
+compressed in one pass on a small thread pool (hashlib and zlib release the GIL).
+``verify`` never takes this shortcut.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import stat
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import durable
+from ..errors import UserError
+from ..progress import CancelToken, ProgressFn, no_progress
+from ..workspace import INTERNAL_NAMES, Workspace
+from . import faults
+from .layout import REASONS, UnsafePathError, check_relpath, in_scope, scope_for
+from .manifest import FileEntry, Manifest
+from .repository import BackupRepository
+
+
+def default_workers() -> int:
+    return max(2, min(4, (os.cpu_count() or 1) + 1))
+
+
+@dataclass(frozen=True)
+class ScannedFile:
+    rel: str
+    path: Path          # the file to read (a link's target when the link stays inside)
+    size: int
+    mode: int
+    mtime_ns: int
+    ino: int
+
+
+def scan(workspace: Workspace, scope: list[str]) -> list[ScannedFile]:
+    """Every user file in scope, sorted.  Mirrors ``Workspace.iter_content_files`` (same
+    exclusions) but also sees symlinked folders: a link that leads outside the
+    workspace, or nowhere, is refused; one inside is followed for files and skipped
+    for folders (their content is backed up where it really lives)."""
+    root = workspace.root
+    found: list[ScannedFile] = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        base = Path(dirpath)
+        keep = []
+        for d in sorted(dirnames):
+            if d in INTERNAL_NAMES:
+                continue
+            full = base / d
+            if full.is_symlink():
+                _check_link(root, full)
+                continue
+            keep.append(d)
+        dirnames[:] = keep
+        for fn in sorted(filenames):
+            if fn in INTERNAL_NAMES or fn.startswith(durable.TEMP_PREFIX):
+                continue
+            full = base / fn
+            rel = full.relative_to(root).as_posix()
+            if not in_scope(rel, scope):
+                continue
+            check_relpath(rel, str(root))
+            st = full.lstat()
+            target = full
+            if stat.S_ISLNK(st.st_mode):
+                target = _check_link(root, full)
+                st = target.stat()
+            if not stat.S_ISREG(st.st_mode):
+                raise UnsafePathError(f"{full}: not a regular file (device, socket or pipe); move it out of the workspace")
+            found.append(ScannedFile(rel, target, st.st_size, st.st_mode & 0o7777, st.st_mtime_ns, st.st_ino))
+    found.sort(key=lambda f: f.rel)
+    return found
+
+
+def _check_link(root: Path, link: Path) -> Path:
+    target = link.resolve()
+    if not target.exists():
+        raise UnsafePathError(f"{link}: symbolic link points nowhere ({os.readlink(link)}); refusing to back it up")
+    if target != root and root not in target.parents:
+        raise UnsafePathError(f"{link}: symbolic link points outside the workspace ({target}); refusing to back it up")
+    return target
+
+
+def create_backup(workspace: Workspace, repo: BackupRepository, *, kind: str = "full",
+                  system: str | None = None, reason: str = "manual", message: str = "",
+                  run_id: str | None = None, db=None, progress: ProgressFn = no_progress,
+                  cancel: CancelToken | None = None, workers: int | None = None) -> Manifest:
+    """Back up ``workspace`` (all of it, or the part ``kind``/``system`` names)."""
+    if reason not in REASONS:
+        raise UserError(f"{reason!r}: unknown backup reason (one of {', '.join(REASONS)})")
+    scope = scope_for(kind, system)
+    with repo.lock(shared=True):
+        bid = repo.new_id()
+        with repo.pending(bid):
+            files = scan(workspace, scope)
+            total = len(files)
+            progress(0, total, f"scanning {workspace.root}")
+            previous = repo.latest_for(workspace.root)
+            known = previous.by_path() if previous else {}
+            entries: dict[str, FileEntry] = {}
+            todo: list[ScannedFile] = []
+            for f in files:
+                old = known.get(f.rel)
+                if (old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns
+                        and old.ino == f.ino and repo.objects.has(old.hash)):
+                    entries[f.rel] = FileEntry(f.rel, old.hash, f.size, f.mode, f.mtime_ns, f.ino)
+                else:
+                    todo.append(f)
+            done = len(entries)
+            progress(done, total, f"{done} unchanged files, {len(todo)} to read")
+            new_bytes = 0
+            try:
+                new_bytes = _store_all(repo, todo, entries, done, total, progress, cancel,
+                                       workers or default_workers())
+            finally:
+                # Whatever got written is made durable before the pending marker goes
+                # (a later create may reuse those objects by name).
+                faults.point("objects.sync")
+                durable.sync_filesystem(repo.objects.root)
+            if cancel is not None:
+                cancel.check()
+            manifest = Manifest(
+                id=bid, created_at=_now_iso(), kind=kind, scope=scope, reason=reason,
+                files=[entries[f.rel] for f in files], system=system, message=message,
+                workspace=str(workspace.root), actor=_actor(), run_id=run_id,
+                totals={"files": total, "bytes": sum(f.size for f in entries.values()),
+                        "new_bytes_stored": new_bytes})
+            try:
+                repo.save(manifest)
+            except OSError as exc:
+                raise UserError(f"{repo.manifest_path(bid)}: cannot write the manifest ({exc.strerror or exc}); "
+                                f"no backup was recorded") from exc
+    progress(total, total, f"backup {bid} created")
+    if db is not None:
+        db.audit("backup.create", bid, workspace=str(workspace.root),
+                 message=f"{kind} backup ({REASONS[reason]}): {total} files"
+                         + (f" - {message}" if message else ""),
+                 details={"kind": kind, "system": system, "reason": reason, "files": total,
+                          "bytes": manifest.totals["bytes"], "new_bytes_stored": new_bytes,
+                          "run_id": run_id})
+    return manifest
+
+
+def _store_all(repo, todo, entries, done, total, progress, cancel, workers) -> int:
+    """Hash+store ``todo`` on a thread pool, a bounded number in flight (memory and
+    cancel latency stay small).  Returns the bytes newly written to the store."""
+    new_bytes = 0
+    inflight: dict[Future, ScannedFile] = {}
+    it = iter(todo)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="backup") as pool:
+        try:
+            while True:
+                while len(inflight) < workers * 4:
+                    f = next(it, None)
+                    if f is None:
+                        break
+                    if cancel is not None:
+                        cancel.check()
+                    inflight[pool.submit(repo.objects.put_file, f.path)] = f
+                if not inflight:
+                    break
+                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
+                for fut in finished:
+                    f = inflight.pop(fut)
+                    try:
+                        digest, size, stored = fut.result()
+                    except FileNotFoundError:
+                        raise UserError(f"{f.path}: disappeared while it was being backed up; try again") from None
+                    except OSError as exc:
+                        if exc.errno == errno.ENOSPC:
+                            raise UserError(f"{repo.root}: no space left on the device while storing "
+                                            f"{f.rel}; nothing was recorded, free some space and try again") from exc
+                        raise UserError(f"{f.path}: cannot back up: {exc.strerror or exc}") from exc
+                    new_bytes += stored
+                    entries[f.rel] = FileEntry(f.rel, digest, size, f.mode, f.mtime_ns, f.ino)
+                    done += 1
+                    progress(done, total, f.rel)
+        except BaseException:
+            for fut in inflight:
+                fut.cancel()
+            raise
+    return new_bytes
+
+
+def _now_iso() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def _actor() -> str:
+    from getpass import getuser
+
+    try:
+        return getuser()
+    except Exception:
+        return "unknown"

@@ -1,0 +1,358 @@
+"""Restore a backup into a workspace, crash-safely.
+
+Steps of ``restore_backup``:
+
+1. Resolve any interrupted earlier restore (``recover_interrupted``).
+2. Load the manifest (checksum checked; a damaged one is refused) and check that every
+   object the restore needs exists.
+3. Safety backup of the whole current workspace (reason "before_restore"); its
+   manifest also gives the current hashes for the plan without re-reading files.
+4. Plan: within the backup's scope (narrowed to the selected paths/systems), files
+   whose content or mode differs are written, files the backup does not have are
+   removed (point in time; they are in the safety backup), identical files are left.
+5. Stage every file to write under ``<ws>/.arxconsole-staging/restore-<id>/new/``
+   (same filesystem, so the swap is renames), hash-verifying each object as it is
+   decompressed; the objects of unchanged files are re-hashed too.  Any damage: the
+   staging folder is deleted and the restore refused; the workspace was not touched.
+6. ``sync_filesystem``, then durably write ``journal.json`` listing every operation
+   ``{path, action: write|remove, had_old}``.
+7. Apply: per path, move the current file (if any) to ``old/<path>``, then move the
+   staged file to ``<path>``.  Each move is one atomic rename.
+8. ``sync_filesystem``, then durably write ``committed``; delete the staging folder.
+
+Why a crash leaves the old or the restored workspace, never a mix: the workspace is
+changed only in step 7, and only by renames that keep both versions on disk.  Before
+``journal.json`` exists nothing changed (recovery just deletes the staging folder).
+With a journal but no ``committed`` marker, recovery rolls back, walking the ops in
+reverse: a ``write`` op whose ``new/<path>`` is gone has been applied, so ``<path>``
+goes back to ``new/``; then ``old/<path>``, if present, goes back to ``<path>``.  Each
+step is decided from what exists on disk, so recovery can itself be interrupted and
+re-run.  With ``committed``, every op is done and recovery only finishes the clean-up.
+Folders created for new files may remain empty after a rollback (files are what a
+workspace holds).  The same journal handles full and selected-path restores.
+
+Callers run ``recover_interrupted(workspace)`` at startup before using a workspace
+(the CLI does it before any backup command).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .. import durable
+from ..errors import UserError
+from ..progress import CancelToken, ProgressFn, no_progress
+from ..workspace import BEHAVIOR_DIR, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
+from . import faults
+from .create import create_backup, default_workers
+from .diff import workspace_entries
+from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, selection_matches, system_prefixes
+from .manifest import FileEntry, Manifest
+from .objects import ObjectDamaged
+from .repository import BackupRepository
+from .verify import check_objects
+
+STAGING_DIR = ".arxconsole-staging"
+JOURNAL = "journal.json"
+COMMITTED = "committed"
+_KEEP_DIRS = {SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR}
+
+
+class RestoreRefused(UserError):
+    """The backup cannot be restored (damaged, missing objects, unsafe paths)."""
+
+
+@dataclass
+class RestorePlan:
+    backup_id: str
+    workspace: str
+    selection: list[str]                   # empty: the whole backup
+    writes: list[FileEntry] = field(default_factory=list)   # added or changed by the restore
+    removes: list[str] = field(default_factory=list)        # not in the backup: removed
+    unchanged: list[FileEntry] = field(default_factory=list)
+    current: dict[str, FileEntry] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        return not self.writes and not self.removes
+
+    def to_json(self) -> dict:
+        return {"backup": self.backup_id, "workspace": self.workspace, "selection": self.selection,
+                "write": [e.path for e in self.writes], "remove": list(self.removes),
+                "unchanged": len(self.unchanged)}
+
+    def describe(self) -> str:
+        lines = [f"restore {self.backup_id} into {self.workspace}"
+                 + (f" (only {', '.join(self.selection)})" if self.selection else "")]
+        for e in self.writes:
+            lines.append(f"  {'modify' if e.path in self.current else 'create'}  {e.path}")
+        for p in self.removes:
+            lines.append(f"  remove  {p}")
+        lines.append(f"{len(self.writes)} to write, {len(self.removes)} to remove, {len(self.unchanged)} unchanged")
+        return "\n".join(lines)
+
+
+@dataclass
+class RestoreResult:
+    backup_id: str
+    safety_backup_id: str | None
+    selection: list[str]
+    written: list[str]
+    removed: list[str]
+
+    def to_json(self) -> dict:
+        return {"backup": self.backup_id, "safety_backup": self.safety_backup_id, "selection": self.selection,
+                "written": self.written, "removed": self.removed}
+
+
+# ---- planning (the preflight) -------------------------------------------------------
+def _selection(manifest: Manifest, paths: list[str] | None, system: str | None) -> list[str]:
+    sel = [normalize_selection(p) for p in (paths or [])]
+    if system:
+        sel += system_prefixes(system)
+    return sel
+
+
+def plan_restore(workspace: Workspace, repo: BackupRepository, ref: str, *, paths: list[str] | None = None,
+                 system: str | None = None, current: dict[str, FileEntry] | None = None) -> RestorePlan:
+    """What a restore would do, without doing it (also the CLI's confirmation text)."""
+    m = repo.load(ref)
+    selection = _selection(m, paths, system)
+
+    def wanted(p: str) -> bool:
+        return in_scope(p, m.scope) and (not selection or any(selection_matches(p, s) for s in selection))
+
+    if current is None:
+        current = workspace_entries(workspace, m.scope, m.by_path())
+    cur = {p: e for p, e in current.items() if wanted(p)}
+    target = {p: e for p, e in m.by_path().items() if wanted(p)}
+    for s in selection:
+        if not any(selection_matches(p, s) for p in list(cur) + list(target)):
+            raise UserError(f"{s}: not in backup {m.id} (scope {', '.join(m.scope) or 'everything'}) "
+                            f"nor in the workspace")
+    plan = RestorePlan(m.id, str(workspace.root), selection, current=cur)
+    for p, e in sorted(target.items()):
+        old = cur.get(p)
+        if old is None or old.hash != e.hash or (old.mode & 0o777) != (e.mode & 0o777):
+            plan.writes.append(e)
+        else:
+            plan.unchanged.append(e)
+    plan.removes = sorted(p for p in cur if p not in target)
+    for p in [e.path for e in plan.writes] + plan.removes:
+        _check_destination(workspace.root, p)
+    return plan
+
+
+def _check_destination(root: Path, rel: str) -> None:
+    """The folder a file goes into must be inside the workspace even through links."""
+    parent = (root / rel).parent.resolve()
+    if parent != root and root not in parent.parents:
+        raise UnsafePathError(f"{root / rel}: its folder leads outside the workspace ({parent}); refusing to restore")
+    here = root / rel
+    if here.is_dir() and not here.is_symlink():
+        raise RestoreRefused(f"{here}: a folder is where the backup has a file; move it away first")
+
+
+# ---- restore ------------------------------------------------------------------------
+def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, paths: list[str] | None = None,
+                   system: str | None = None, db=None, progress: ProgressFn = no_progress,
+                   cancel: CancelToken | None = None, safety_backup: bool = True,
+                   workers: int | None = None) -> RestoreResult:
+    recover_interrupted(workspace, db=db)
+    with repo.lock(shared=True):
+        m = repo.load(ref)
+        missing = sorted({f.path for f in m.files if not repo.objects.has(f.hash)})
+        if missing:
+            raise RestoreRefused(f"backup {m.id} is damaged: objects missing for {', '.join(missing[:10])}"
+                                 + (" ..." if len(missing) > 10 else "") + "; nothing was restored")
+        progress(0, 1, "safety backup of the current workspace")
+        safety = None
+        current = None
+        if safety_backup:
+            safety = create_backup(workspace, repo, kind="full", reason="before_restore",
+                                   message=f"before restoring {m.id}", db=db, cancel=cancel)
+            current = {f.path: f for f in safety.files}
+        plan = plan_restore(workspace, repo, m.id, paths=paths, system=system,
+                            current=None if current is None else {p: e for p, e in current.items()
+                                                                  if in_scope(p, m.scope)})
+        rid = repo.new_id()
+        stage = workspace.root / STAGING_DIR / f"restore-{rid}"
+        try:
+            _stage(repo, plan, stage, progress, cancel, workers or default_workers())
+        except BaseException:
+            shutil.rmtree(stage, ignore_errors=True)
+            raise
+        faults.point("restore.sync-staged")
+        durable.sync_filesystem(workspace.root)
+        ops = [{"path": e.path, "action": "write", "had_old": os.path.lexists(workspace.root / e.path)}
+               for e in plan.writes]
+        ops += [{"path": p, "action": "remove", "had_old": True} for p in plan.removes]
+        faults.point("restore.journal")
+        durable.write_json(stage / JOURNAL, {"backup": m.id, "safety_backup": safety and safety.id, "ops": ops})
+        faults.point("restore.journaled")
+        try:
+            _apply(workspace.root, stage, ops, progress)
+            faults.point("restore.sync-applied")
+            durable.sync_filesystem(workspace.root)
+            faults.point("restore.commit")
+            durable.write_text(stage / COMMITTED, "committed\n")
+            faults.point("restore.committed")
+        except BaseException:
+            _rollback(workspace.root, stage, ops)
+            raise
+        _finish(workspace.root, stage, plan.removes)
+    result = RestoreResult(m.id, safety and safety.id, plan.selection,
+                           [e.path for e in plan.writes], list(plan.removes))
+    progress(1, 1, f"restored {len(result.written)} files, removed {len(result.removed)}")
+    if db is not None:
+        db.audit("backup.restore", m.id, workspace=str(workspace.root),
+                 message=f"restored {len(result.written)} files, removed {len(result.removed)}"
+                         + (f" (safety backup {result.safety_backup_id})" if result.safety_backup_id else ""),
+                 details=result.to_json())
+    return result
+
+
+def _stage(repo, plan: RestorePlan, stage: Path, progress, cancel, workers) -> None:
+    new = stage / "new"
+    new.mkdir(parents=True, exist_ok=True)
+    total = len(plan.writes)
+
+    def put(e: FileEntry) -> None:
+        dest = new / e.path
+        faults.point("restore.stage")
+        durable.write_stream(dest, lambda fh: repo.objects.copy_verified(e.hash, e.size, fh.write),
+                             mode=e.mode & 0o777, sync=False)
+        os.utime(dest, ns=(e.mtime_ns, e.mtime_ns))
+
+    problems: list[str] = []
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="restore") as pool:
+        futures = [pool.submit(put, e) for e in plan.writes]
+        try:
+            for n, (e, fut) in enumerate(zip(plan.writes, futures), 1):
+                if cancel is not None:
+                    cancel.check()
+                try:
+                    fut.result()
+                except ObjectDamaged as exc:
+                    problems.append(f"{e.path}: {exc}")
+                progress(n, total, f"staged {e.path}")
+        except BaseException:
+            for f in futures:
+                f.cancel()
+            raise
+    # Files already identical in the workspace are not written, but a backup that
+    # cannot deliver them is still damaged: refuse rather than restore half of it.
+    bad = check_objects(repo, plan.unchanged, cancel=cancel, workers=workers)
+    problems += [f"{e.path}: {bad[e.hash]}" for e in plan.unchanged if e.hash in bad]
+    if problems:
+        raise RestoreRefused(f"backup {plan.backup_id} is damaged; nothing was restored: " + "; ".join(problems[:10])
+                             + (" ..." if len(problems) > 10 else ""))
+
+
+def _apply(root: Path, stage: Path, ops: list[dict], progress) -> None:
+    total = len(ops)
+    # Removals first: a file the restore removes may sit where a folder must go.
+    ordered = [o for o in ops if o["action"] == "remove"] + [o for o in ops if o["action"] == "write"]
+    for n, op in enumerate(ordered, 1):
+        p = op["path"]
+        live = root / p
+        if op["had_old"]:
+            aside = stage / "old" / p
+            aside.parent.mkdir(parents=True, exist_ok=True)
+            faults.point("restore.move-aside")
+            os.replace(live, aside)
+        if op["action"] == "write":
+            live.parent.mkdir(parents=True, exist_ok=True)
+            faults.point("restore.swap-in")
+            os.replace(stage / "new" / p, live)
+        progress(n, total, f"restoring {p}")
+
+
+def _rollback(root: Path, stage: Path, ops: list[dict]) -> None:
+    for op in reversed(ops):
+        p = op["path"]
+        live = root / p
+        if op["action"] == "write" and not os.path.lexists(stage / "new" / p) and os.path.lexists(live):
+            (stage / "new" / p).parent.mkdir(parents=True, exist_ok=True)
+            faults.point("recover.undo-swap")
+            os.replace(live, stage / "new" / p)
+        aside = stage / "old" / p
+        if op["had_old"] and os.path.lexists(aside):
+            live.parent.mkdir(parents=True, exist_ok=True)
+            faults.point("recover.put-back")
+            os.replace(aside, live)
+    durable.sync_filesystem(root)
+
+
+def _finish(root: Path, stage: Path, removed: list[str]) -> None:
+    faults.point("restore.cleanup")
+    shutil.rmtree(stage, ignore_errors=True)
+    staging = root / STAGING_DIR
+    try:
+        staging.rmdir()
+    except OSError:
+        pass
+    # Folders left empty by removed files go too (the standard top folders stay).
+    for p in removed:
+        folder = (root / p).parent
+        while folder != root and folder.relative_to(root).as_posix() not in _KEEP_DIRS:
+            try:
+                folder.rmdir()
+            except OSError:
+                break
+            folder = folder.parent
+
+
+def recover_interrupted(workspace: Workspace | str | os.PathLike, *, db=None) -> list[str]:
+    """Finish or undo restores a crash interrupted; returns what was done (for a log).
+
+    Run at startup, before anything reads or writes the workspace."""
+    root = workspace.root if isinstance(workspace, Workspace) else Path(workspace).resolve()
+    staging = root / STAGING_DIR
+    if not staging.is_dir():
+        return []
+    done = []
+    for stage in sorted(staging.iterdir()):
+        if not stage.name.startswith("restore-") or not stage.is_dir():
+            continue
+        journal = stage / JOURNAL
+        if (stage / COMMITTED).exists():
+            ops = _read_ops(journal)
+            _finish(root, stage, [o["path"] for o in ops if o["action"] == "remove"])
+            done.append(f"{stage.name}: had completed; cleaned up")
+        elif journal.exists():
+            ops = _read_ops(journal)
+            _rollback(root, stage, ops)
+            shutil.rmtree(stage, ignore_errors=True)
+            done.append(f"{stage.name}: interrupted while swapping; rolled back to the state before it")
+        else:
+            shutil.rmtree(stage, ignore_errors=True)
+            done.append(f"{stage.name}: interrupted while staging; workspace untouched, staging removed")
+    try:
+        staging.rmdir()
+    except OSError:
+        pass
+    if done and db is not None:
+        db.audit("backup.restore.recovered", str(root), workspace=str(root), message="; ".join(done))
+    return done
+
+
+def _read_ops(journal: Path) -> list[dict]:
+    try:
+        ops = json.loads(journal.read_text(encoding="utf-8"))["ops"]
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        # Written atomically, so this is damage from outside: never guess, old/ may
+        # hold the user's files.
+        raise UserError(f"{journal}: restore journal unreadable ({exc}); inspect {journal.parent} by hand") from None
+    for op in ops:
+        check_relpath(op["path"], str(journal))
+    return ops
+
+
+__all__ = ["RestorePlan", "RestoreRefused", "RestoreResult", "plan_restore", "recover_interrupted",
+           "restore_backup"]
