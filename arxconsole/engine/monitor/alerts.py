@@ -239,3 +239,25 @@ class AlertLog:
         with self.db.reader() as s:
             return [AlertRecord(r.id, r.metric, r.level, r.started_at, r.ended_at, r.peak, r.threshold,
                                 r.last_value, r.message) for r in s.scalars(q)]
+
+
+def check_failure_rate(db, runs, now: float | None = None, last: int = 20) -> list[AlertEvent]:
+    """Evaluate the run failure rate (last ``last`` finished runs) against its threshold
+    and record the outcome in the alert log.  Call after each run, or before showing
+    alerts; an open failure-rate alert resolves once the rate drops below its clear level."""
+    import time
+
+    from .history import failure_rate
+    from .settings import FAILURE_RATE, load_thresholds
+
+    rate = failure_rate(runs, last)
+    if rate is None:
+        return []
+    th = load_thresholds(db)[FAILURE_RATE]
+    engine = AlertEngine({FAILURE_RATE: th}, max_gap_s=float("inf"))
+    log_ = AlertLog(db)
+    log_.resume(engine)
+    now = time.time() if now is None else now
+    events = engine.observe(FAILURE_RATE, now, rate[0])
+    log_.persist(engine, events)
+    return events

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from ..workspace import LOCK_FILE, Workspace, WorkspaceLock, WorkspaceLockedError
+from ..workspace import LOCK_FILE, Workspace, WorkspaceError, WorkspaceLock, WorkspaceLockedError
 from .settings import DEFAULT_THRESHOLDS, DISK, load_thresholds
 
 # Below these free amounts a run or a backup may fail to write, whatever the percentage.
@@ -67,7 +67,9 @@ class HealthReport:
                 "components": [c.to_dict() for c in self.components]}
 
 
-def check_database(db) -> ComponentHealth:
+def check_database(db, open_error: str | None = None) -> ComponentHealth:
+    if db is None:
+        return ComponentHealth("database", Status.UNHEALTHY, open_error or "no database")
     try:
         with db.engine.connect() as conn:
             conn.execute(text("SELECT 1"))
@@ -88,7 +90,12 @@ def check_database(db) -> ComponentHealth:
 def check_workspace(workspace: Workspace | Path | None, lock: WorkspaceLock | None = None) -> ComponentHealth:
     if workspace is None:
         return ComponentHealth("workspace", Status.HEALTHY, "no workspace open")
-    root = workspace.root if isinstance(workspace, Workspace) else Path(workspace)
+    if not isinstance(workspace, Workspace):
+        try:
+            workspace = Workspace.open(workspace)
+        except WorkspaceError as exc:
+            return ComponentHealth("workspace", Status.UNHEALTHY, str(exc))
+    root = workspace.root
     try:
         os.listdir(root)
     except OSError as exc:
@@ -151,7 +158,8 @@ def check_disk(path: Path, warning_pct: float = 90.0, critical_pct: float = 97.0
         u = usage or shutil.disk_usage(path)
     except OSError as exc:
         return ComponentHealth("disk", Status.UNHEALTHY, f"cannot read free space of {path}: {exc}")
-    used_pct = 100.0 * u.used / u.total if u.total else 100.0
+    # Same formula as psutil (and the sampler's disk series): reserved blocks excluded.
+    used_pct = 100.0 * u.used / (u.used + u.free) if u.used + u.free else 100.0
     free_gb = u.free / 1024 ** 3
     data = {"path": str(path), "used_percent": round(used_pct, 1), "free_bytes": u.free}
     what = f"{used_pct:.0f} % used, {free_gb:.1f} GB free on {path}"
@@ -163,12 +171,14 @@ def check_disk(path: Path, warning_pct: float = 90.0, critical_pct: float = 97.0
 
 
 def check_health(db, data_path: Path, workspace: Workspace | Path | None = None,
-                 lock: WorkspaceLock | None = None, sampler=None, now: float | None = None) -> HealthReport:
+                 lock: WorkspaceLock | None = None, sampler=None, now: float | None = None,
+                 db_error: str | None = None) -> HealthReport:
+    """``db`` None with ``db_error`` when the database could not even be opened."""
     try:
         th = load_thresholds(db).get(DISK)
     except Exception:  # database down: judge the disk by the defaults; the db check says why
         th = DEFAULT_THRESHOLDS[DISK]
     disk = check_disk(Path(data_path), th.warning, th.critical)
-    comps = [check_database(db), check_workspace(workspace, lock),
+    comps = [check_database(db, db_error), check_workspace(workspace, lock),
              check_sampler(sampler, Path(data_path), now if now is not None else time.time()), disk]
     return HealthReport(tuple(comps))

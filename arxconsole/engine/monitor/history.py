@@ -87,3 +87,58 @@ def failure_rate(runs: Iterable[RunRecord], last: int = 20) -> tuple[float, int]
     if not rated:
         return None
     return 100.0 * sum(r.failed for r in rated) / len(rated), len(rated)
+
+
+class DatabaseHistory:
+    """Reads the pipeline's run/step tables (``store.models.pipeline``) as RunRecords.
+
+    Failed checks are the step's ``checks`` entries with ``passed`` false; findings
+    counts come from the step's ``counts``.  Dry runs are included unless asked not to
+    (their step timings and check results are as real as any other run's)."""
+
+    def __init__(self, db, include_dry_runs: bool = True):
+        self.db = db
+        self.include_dry_runs = include_dry_runs
+
+    def runs(self, since: dt.datetime | None = None, until: dt.datetime | None = None) -> list[RunRecord]:
+        try:
+            from ...store.models.pipeline import PipelineRun, PipelineStep
+        except ImportError:  # a build without the pipeline capability
+            return []
+        from sqlalchemy import func, select
+        from sqlalchemy.exc import SQLAlchemyError
+
+        started = func.coalesce(PipelineRun.started_at, PipelineRun.created_at)
+        run_q = select(PipelineRun).order_by(started, PipelineRun.id)
+        step_q = (select(PipelineStep).join(PipelineRun, PipelineStep.run_id == PipelineRun.id)
+                  .order_by(PipelineStep.run_id, PipelineStep.position, PipelineStep.attempt))
+        conds = []
+        if since is not None:
+            conds.append(started >= since)
+        if until is not None:
+            conds.append(started <= until)
+        if not self.include_dry_runs:
+            conds.append(PipelineRun.dry_run.is_(False))
+        if conds:
+            run_q, step_q = run_q.where(*conds), step_q.where(*conds)
+        try:
+            with self.db.reader() as s:
+                runs = list(s.scalars(run_q))
+                steps: dict[int, list[StepRecord]] = {}
+                for st in s.scalars(step_q):
+                    steps.setdefault(st.run_id, []).append(_step_record(st))
+        except SQLAlchemyError as exc:
+            log.warning("cannot read the pipeline history: %s", exc)
+            return []
+        return [RunRecord(system=r.system, run_id=str(r.id), started=r.started_at or r.created_at,
+                          ended=r.ended_at, state=r.state, steps=tuple(steps.get(r.id, ())))
+                for r in runs]
+
+
+def _step_record(st) -> StepRecord:
+    failed = tuple(str(c.get("name", "")) for c in (st.checks or [])
+                   if isinstance(c, dict) and c.get("passed") is False and c.get("name"))
+    counts = {k: int(v) for k, v in (st.counts or {}).items()
+              if k in ("error", "warning", "info") and isinstance(v, (int, float))}
+    return StepRecord(step_id=st.step, state=st.state, duration_s=st.duration, failed_checks=failed,
+                      findings=counts)
