@@ -1,0 +1,153 @@
+"""Behavior profiles: declarative, safe, simulable (SPEC §4).
+
+A profile describes how one object type behaves, in data: catalogue parameters, state
+with closed domains, derived values (formulas), thresholds that raise alerts, a state
+machine, commands with preconditions and effects, the ports a symbol must have, and
+scenarios that test all of it.  It lives in ``behavior/<system>/<id>.yaml``.
+
+Public API
+==========
+``load_profile(path) -> (Profile | None, findings)``
+    Read and structure-check one file (YAML read safely; malformed YAML, unsafe tags,
+    wrong types are findings, never a traceback).  None only when nothing is usable.
+``check_profile(profile, run=True, system=None) -> findings``
+    Semantic checks (below); with ``run`` the scenarios run and the time budget is
+    measured.  ``check_profile_report`` returns the same plus scenario results and the
+    measured evaluation time.
+``run_scenarios(profile) -> (results, findings)``
+    Run every scenario; each ``ScenarioResult`` lists failures with expected vs actual.
+``profile_ports(path_or_profile) -> list[{"name", "type"}]``
+    The ports a symbol using the profile must have (empty when unreadable).
+``check_system_profiles(workspace, system, cancel=None, progress=None) -> SystemReport``
+    For the pipeline's ``implement-behavior`` step: load and check every profile of a
+    system; ``.findings`` plus ``.stats`` (profiles_checked, scenarios_run,
+    scenarios_passed, max_eval_ms) and ``.profiles`` (per file).
+``profile_template(object_type, ports) -> str``
+    YAML text of a working starter profile for a new object type; its scenario passes.
+``import_arxos_profiles(path) -> (profiles, findings)``
+    Convert an Arxos ``core/svg-parser/engine/profiles/*.yaml`` file; every defect found
+    on the way is a finding.  ``dump_profile(profile) -> str`` writes a profile as YAML.
+``compile_expression(text, declared_names) -> Expression``; ``Expression.evaluate(env)``.
+
+Profile format
+==============
+::
+
+    id: projector                      # lower-case snake_case, equals the file stem
+    object_type: audiovisual.projector # dotted lower-case <system>.<name>[.<variant>]
+    description: Lamp projector
+    parameters:                        # catalogue values: fixed per product
+      lamp_rated_hours: {value: 4000, unit: h, description: Rated lamp life}
+      efficiency: {value: 0.95, unit: "1"}       # '1' = dimensionless
+    state:                             # what changes while the object runs
+      mode: {type: enum, values: [off, on, cooling], initial: off}   # closed value list
+      lamp_hours: {type: number, min: 0, max: 10000, unit: h, initial: 0}
+      muted: {type: boolean, initial: false}
+    derived:                           # formulas over parameters, state, other derived
+      lamp_life_pct: {expr: "lamp_hours / lamp_rated_hours * 100", unit: "%"}
+      power_w: "320 if mode == 'on' else 0.5"                        # short form
+    thresholds:                        # alert while `when` is true
+      - {id: lamp_replace, when: "lamp_life_pct >= 90", severity: critical,  # info|warning|critical
+         message: "Replace the lamp"}
+    state_machine:                     # over one enum state variable
+      variable: mode
+      transitions:
+        - {from: off, to: on, on: power_on, guard: "lamp_life_pct < 90"}   # on a command
+        - {from: [on, warming], to: cooling, on: power_off}                # several sources
+        - {from: cooling, to: off, after: 90}                              # timed, seconds
+        - {from: "*", to: fault, on: report_fault}                         # from any state
+    commands:
+      set_brightness:
+        params: {level: {type: number, min: 0, max: 100, unit: "%", default: 50}}
+        preconditions:                 # all must hold, else the command is refused
+          - {when: "mode == 'on'", message: "brightness can be set only when powered on"}
+          - "level >= 0"               # short form; the message names the condition
+        effects: {brightness: "level"} # state variable -> expression, applied together
+    ports:                             # the symbol validator reads exactly this key
+      - {name: power, type: power}
+      - {name: video_in, type: video}
+    budget: {eval_ms: 2, scenario_ms: 500}   # optional; these are the defaults
+    scenarios:
+      - name: power_cycle
+        description: optional text
+        steps:
+          - command: power_on          # must be accepted ...
+          - command: power_on
+            expect: refused            # ... or refused; `reason:` optionally a substring
+            reason: "while mode is 'on'"
+          - command: set_brightness
+            args: {level: 70}
+          - advance: 90                # seconds; timed transitions fire on the way
+          - set: {lamp_hours: 3700}    # put the state somewhere (test set-up)
+          - expect:
+              state: {mode: off}
+              derived: {lamp_life_pct: {value: 92.5, tolerance: 0.01}, power_w: 0.5}
+              alerts: [lamp_replace]   # exactly these are active (also alerts_include,
+                                       # alerts_exclude: lists that must / must not be)
+
+YAML note: only ``true``/``false`` are booleans, so ``on``/``off``/``yes``/``no`` are
+plain names (state values, the transition key ``on``).
+
+Expressions
+-----------
+Numbers, 'text' or "text", ``true``/``false`` and declared names; ``+ - * / % **``
+(``**`` is right-associative and binds tighter than unary minus: ``-2**2 == -4``);
+comparisons ``== != < <= > >=`` (chains: ``0 <= x < 10``); ``and or not``;
+conditionals ``a if cond else b`` and ``if(cond, a, b)``; functions ``min max abs
+sqrt round floor ceil clamp(x, lo, hi) log(x[, base]) log10 exp pow sin cos``.
+``^``, ``.``, ``[ ]``, ``lambda`` and any other Python are refused with the column.
+Limits: 2000 characters, 64 levels of nesting, power results up to 1e300.  Built-in
+names: ``time`` (s since the scenario started), ``time_in_state`` (s in the current
+state-machine state).  Arithmetic on booleans or text is an error, not a coercion.
+
+Semantics
+---------
+After every step derived values are recomputed in dependency order and thresholds
+evaluated; the active alerts are the thresholds whose condition is true.  A command is
+refused (state untouched) when an argument is unknown/missing/out of domain, a
+precondition is false, the state machine has transitions on the command but none from
+the current state or all their guards are false, or an effect would leave a domain.
+Otherwise the first matching transition fires, then effects apply.  Effects may not
+assign the state machine variable (transitions own it).  Timed transitions fire at the
+exact moment they fall due; one whose guard is false then does not fire for that visit.
+
+Checks (rule ids)
+-----------------
+Structure: behavior.yaml.syntax, behavior.yaml.unsafe_tag, behavior.yaml.not_mapping,
+behavior.file.unreadable/too_large/encoding, behavior.field.missing/type/unknown,
+behavior.id.invalid, behavior.id.file_mismatch, behavior.object_type.invalid,
+behavior.object_type.system_mismatch, behavior.unit.missing, behavior.state.domain,
+behavior.state.initial, behavior.threshold.severity, behavior.port.duplicate,
+behavior.sm.transition, behavior.command.param, behavior.scenario.duplicate/empty.
+Semantics: behavior.expr.syntax, behavior.expr.limit, behavior.expr.function,
+behavior.expr.type, behavior.name.undeclared, behavior.name.duplicate,
+behavior.name.reserved, behavior.name.invalid, behavior.derived.cycle (with the path),
+behavior.derived.eval, behavior.enum.unknown_value, behavior.sm.variable,
+behavior.sm.unknown_state, behavior.sm.unknown_command, behavior.sm.unreachable_state,
+behavior.sm.direct_assignment, behavior.command.effect_target, behavior.command.effect,
+behavior.threshold.duplicate_id, behavior.scenario.missing (warning),
+behavior.scenario.invalid, behavior.scenario.failed (expected vs actual),
+behavior.scenario.not_run, behavior.budget.exceeded.
+"""
+
+from __future__ import annotations
+
+from .checks import ProfileReport, check_profile, check_profile_report
+from .expr import Expression, compile_expression
+from .loader import load_profile, load_profile_text
+from .model import Profile
+from .ports import profile_ports
+from .scenarios import ScenarioResult, run_scenarios
+from .simulator import SimulationError, Simulator
+from .system import SystemReport, check_system_profiles
+from .template import profile_template
+from .tokens import ExprError
+from .writer import dump_profile
+from .arxos_import import import_arxos_profiles
+
+__all__ = [
+    "ExprError", "Expression", "Profile", "ProfileReport", "ScenarioResult", "SimulationError",
+    "Simulator", "SystemReport", "check_profile", "check_profile_report", "check_system_profiles",
+    "compile_expression", "dump_profile", "import_arxos_profiles", "load_profile", "load_profile_text",
+    "profile_ports", "profile_template", "run_scenarios",
+]
