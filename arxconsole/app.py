@@ -22,6 +22,15 @@ def _make_application():
     return app
 
 
+def _ask_password(display: str):
+    """No usable keyring (or nothing stored): ask, never store."""
+    from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+    text, ok = QInputDialog.getText(None, "Database password", f"Password for {display}:",
+                                    QLineEdit.Password)
+    return text if ok else None
+
+
 def build_main_window(data_dir, workspace_path=None, panel: str | None = None):
     """Everything between QApplication and show(): shared by the app, --screenshot and
     the tests.  Returns (window, context); raises UserError for the caller to show."""
@@ -29,11 +38,12 @@ def build_main_window(data_dir, workspace_path=None, panel: str | None = None):
     from .gui.icons import icon
     from .gui.main_window import MainWindow
     from .gui.theme import apply_theme
+    from .engine.dbconfig import resolve_database_url
     from .store import Database
 
     app = _make_application()
     app.setWindowIcon(icon("arxconsole"))
-    db = Database.open(data_dir.database_url)
+    db = Database.open(resolve_database_url(data_dir, _ask_password))
     ctx = AppContext(data_dir, db)
     apply_theme(app, str(ctx.settings.value("ui/theme", "system")))
     window = MainWindow(ctx)

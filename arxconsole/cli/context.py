@@ -27,9 +27,15 @@ class CliContext:
 
     @cached_property
     def db(self):
+        from ..engine.dbconfig import resolve_database_url
         from ..store import Database
 
-        return Database.open(self.data_dir.database_url)
+        def ask(display):
+            import getpass
+
+            return getpass.getpass(f"Password for {display}: ") if sys.stdin.isatty() else None
+
+        return Database.open(resolve_database_url(self.data_dir, ask))
 
     def workspace_path(self, required: bool = True):
         """The workspace the user named (--workspace, --demo); None when not required."""
