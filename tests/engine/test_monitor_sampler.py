@@ -1,0 +1,99 @@
+"""The sampler thread: samples at high rate, notifies listeners, writes batches, measures
+its own cost, survives probe and database faults, stops cleanly."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from arxconsole.engine.monitor.alerts import AlertEngine, AlertLog
+from arxconsole.engine.monitor.metrics import MetricsStore
+from arxconsole.engine.monitor.sampler import SERIES, ResourceProbe, Sampler, take_sample
+from arxconsole.engine.monitor.settings import CPU, Threshold
+
+
+def wait_for(cond, timeout=5.0):
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if cond():
+            return True
+        time.sleep(0.01)
+    return False
+
+
+def test_real_sampler_records_every_series_and_stops_cleanly(db, data_dir):
+    sampler = Sampler.for_database(db, data_dir.root, interval=0.05, flush_interval=0.3)
+    seen = []
+    sampler.add_listener(seen.append)
+    sampler.start()
+    assert wait_for(lambda: sampler.flushes >= 2 and sampler.samples_taken >= 10)
+    assert sampler.stop(timeout=5)
+    assert not sampler.running
+    assert not any(t.name == "arx-sampler" for t in threading.enumerate())
+    n = sampler.samples_taken
+    assert len(seen) == n and sampler.latest() is seen[-1]
+    assert set(seen[-1].values) == set(SERIES)
+    v = seen[-1].values
+    assert 0 <= v[CPU] <= 100 and 0 < v["system.disk_percent"] <= 100 and v["process.rss_mb"] > 1
+    # Every sample was flushed (the final flush happens on stop), one row per series.
+    store = MetricsStore(db)
+    for name in SERIES:
+        s = store.series(name, seen[0].ts - 1, seen[-1].ts + 1, resolution="raw")
+        assert len(s) == n
+    assert sampler.flushes < n  # batched, not a transaction per sample
+    assert sampler.cost_per_sample_s > 0 and sampler.core_percent > 0
+    assert sampler.last_sample_age() >= 0
+    assert sampler.stop() is True  # stopping twice is harmless
+
+
+def test_probe_failure_and_database_failure_do_not_kill_the_thread(db, data_dir):
+    calls = {"n": 0}
+
+    def flaky_probe():
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise OSError("disk vanished")
+        return {CPU: 10.0 * calls["n"]}
+
+    store = MetricsStore(db)
+    real_record = store.record
+    fail = {"on": True}
+
+    def record(batch):
+        if fail["on"]:
+            raise RuntimeError("database is locked")
+        return real_record(batch)
+    store.record = record
+    sampler = Sampler(data_dir.root, interval=0.02, flush_interval=0.05, store=store, probe=flaky_probe)
+    sampler.start()
+    assert wait_for(lambda: sampler.samples_taken >= 5 and sampler.last_error
+                    and "database is locked" in sampler.last_error)
+    assert sampler.running
+    fail["on"] = False
+    assert wait_for(lambda: sampler.last_error is None)
+    assert sampler.stop()
+    stored = MetricsStore(db).series(CPU, 0, time.time() + 1, resolution="raw")
+    # Nothing lost while the database refused writes; the failed probe was skipped.
+    assert len(stored) == sampler.samples_taken
+    assert 20.0 not in list(stored.value)
+
+
+def test_alerts_are_evaluated_per_sample_and_persisted_on_flush(db, data_dir):
+    values = iter([90.0] * 6 + [10.0] * 1000)
+    engine = AlertEngine({CPU: Threshold(80, 95, 10, 0.05)})
+    got = []
+    sampler = Sampler(data_dir.root, interval=0.02, flush_interval=0.05, store=MetricsStore(db),
+                      alerts=engine, alert_log=AlertLog(db), probe=lambda: {CPU: next(values)})
+    sampler.add_alert_listener(got.append)
+    sampler.start()
+    assert wait_for(lambda: [e.kind for e in got] == ["raised", "resolved"])
+    assert sampler.stop()
+    (rec,) = AlertLog(db).history()
+    assert rec.metric == CPU and rec.peak == 90.0 and rec.ended_at is not None
+
+
+def test_one_off_sample_for_the_cli(tmp_path):
+    s = take_sample(tmp_path, cpu_window_s=0.01)
+    assert set(s.values) == set(SERIES) and s.ts > 0
+    probe = ResourceProbe(tmp_path)
+    assert probe.read()["system.memory_percent"] > 0
