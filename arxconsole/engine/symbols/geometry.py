@@ -1,0 +1,336 @@
+"""Bounding boxes of SVG shapes under transforms, for the "drawn inside the viewBox" rule.
+
+Accuracy matters both ways: a false alarm on a correct drawing teaches people to ignore
+the rule.  So boxes are exact where that is cheap (lines, polygons, rects, circles and
+ellipses under any affine transform, Bézier extrema) and never larger than the truth
+where an estimate is needed (arcs are sampled; text uses a lower-bound glyph size).
+
+A box is a tuple (min_x, min_y, max_x, max_y); a transform is (a, b, c, d, e, f) as in
+SVG's ``matrix(a b c d e f)``: x' = a*x + c*y + e, y' = b*x + d*y + f.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+Box = tuple[float, float, float, float]
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+NUMBER = r"[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?"
+_NUM_RE = re.compile(NUMBER)
+_LENGTH_RE = re.compile(r"^\s*(" + NUMBER + r")\s*(px)?\s*$")
+_TRANSFORM_RE = re.compile(r"\s*(matrix|translate|scale|rotate|skewX|skewY)\s*\(([^)]*)\)\s*,?")
+_PATH_TOKEN_RE = re.compile(r"([MmZzLlHhVvCcSsQqTtAa])|(" + NUMBER + r")|([^\s,])")
+_SEP_RE = re.compile(r"[\s,]*")
+_FLAG_RE = re.compile(r"[\s,]*([01])")
+_NUMBER_AT_RE = re.compile(r"[\s,]*(" + NUMBER + r")")
+
+
+class GeometryError(ValueError):
+    """An attribute that should hold numbers does not."""
+
+
+def parse_length(value: str | None, default: float = 0.0) -> float:
+    """A user-unit length ("12", "12.5px").  Raises GeometryError for anything else."""
+    if value is None:
+        return default
+    try:
+        return float(value)
+    except ValueError:
+        m = _LENGTH_RE.match(value)
+        if not m:
+            raise GeometryError(value) from None
+        return float(m.group(1))
+
+
+def parse_numbers(value: str) -> list[float]:
+    return [float(x) for x in _NUM_RE.findall(value)]
+
+
+def multiply(m: Matrix, n: Matrix) -> Matrix:
+    """m ∘ n: apply n first, then m."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + c * b2, b * a2 + d * b2, a * c2 + c * d2, b * c2 + d * d2,
+            a * e2 + c * f2 + e, b * e2 + d * f2 + f)
+
+
+def parse_transform(value: str) -> Matrix:
+    """Parse an SVG transform list; raises GeometryError when it is not one."""
+    m = IDENTITY
+    pos = 0
+    value = value.strip()
+    while pos < len(value):
+        match = _TRANSFORM_RE.match(value, pos)
+        if not match:
+            raise GeometryError(value)
+        pos = match.end()
+        kind, args = match.group(1), parse_numbers(match.group(2))
+        n = len(args)
+        if kind == "matrix" and n == 6:
+            t = tuple(args)
+        elif kind == "translate" and n in (1, 2):
+            t = (1.0, 0.0, 0.0, 1.0, args[0], args[1] if n == 2 else 0.0)
+        elif kind == "scale" and n in (1, 2):
+            t = (args[0], 0.0, 0.0, args[1] if n == 2 else args[0], 0.0, 0.0)
+        elif kind == "rotate" and n in (1, 3):
+            r = math.radians(args[0])
+            cos, sin = math.cos(r), math.sin(r)
+            t = (cos, sin, -sin, cos, 0.0, 0.0)
+            if n == 3:
+                cx, cy = args[1], args[2]
+                t = multiply(multiply((1.0, 0.0, 0.0, 1.0, cx, cy), t), (1.0, 0.0, 0.0, 1.0, -cx, -cy))
+        elif kind == "skewX" and n == 1:
+            t = (1.0, 0.0, math.tan(math.radians(args[0])), 1.0, 0.0, 0.0)
+        elif kind == "skewY" and n == 1:
+            t = (1.0, math.tan(math.radians(args[0])), 0.0, 1.0, 0.0, 0.0)
+        else:
+            raise GeometryError(value)
+        m = multiply(m, t)  # type: ignore[arg-type]
+    return m
+
+
+def points_box(points: list[tuple[float, float]], m: Matrix) -> Box | None:
+    if not points:
+        return None
+    a, b, c, d, e, f = m
+    if b == 0.0 and c == 0.0:
+        xs = [a * x + e for x, _ in points]
+        ys = [d * y + f for _, y in points]
+    else:
+        xs = [a * x + c * y + e for x, y in points]
+        ys = [b * x + d * y + f for x, y in points]
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def rect_box(x: float, y: float, w: float, h: float, m: Matrix) -> Box:
+    a, b, c, d, e, f = m
+    if b == 0.0 and c == 0.0:
+        x1, x2 = a * x + e, a * (x + w) + e
+        y1, y2 = d * y + f, d * (y + h) + f
+        return (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+    return points_box([(x, y), (x + w, y), (x + w, y + h), (x, y + h)], m)  # type: ignore[return-value]
+
+
+def ellipse_box(cx: float, cy: float, rx: float, ry: float, m: Matrix) -> Box:
+    """Exact box of an ellipse under an affine transform."""
+    a, b, c, d, e, f = m
+    px, py = a * cx + c * cy + e, b * cx + d * cy + f
+    hx = math.hypot(a * rx, c * ry)
+    hy = math.hypot(b * rx, d * ry)
+    return (px - hx, py - hy, px + hx, py + hy)
+
+
+def union(box: Box | None, other: Box | None) -> Box | None:
+    if box is None:
+        return other
+    if other is None:
+        return box
+    return (min(box[0], other[0]), min(box[1], other[1]), max(box[2], other[2]), max(box[3], other[3]))
+
+
+# ---- paths ------------------------------------------------------------------------------
+def _cubic_extrema(p0: float, p1: float, p2: float, p3: float) -> list[float]:
+    """Parameter values in (0, 1) where a cubic Bézier coordinate has zero derivative."""
+    a = -p0 + 3 * p1 - 3 * p2 + p3
+    b = 2 * (p0 - 2 * p1 + p2)
+    c = p1 - p0
+    ts: list[float] = []
+    if abs(a) < 1e-12:
+        if abs(b) > 1e-12:
+            ts.append(-c / b)
+    else:
+        disc = b * b - 4 * a * c
+        if disc >= 0:
+            s = math.sqrt(disc)
+            ts += [(-b + s) / (2 * a), (-b - s) / (2 * a)]
+    return [t for t in ts if 0.0 < t < 1.0]
+
+
+def _cubic_point(p0, p1, p2, p3, t):
+    u = 1 - t
+    return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3
+
+
+def _arc_points(x1, y1, rx, ry, phi_deg, large, sweep, x2, y2) -> list[tuple[float, float]]:
+    """Sample an SVG elliptical arc (endpoint parameterisation, SVG 1.1 F.6.5)."""
+    if rx == 0 or ry == 0 or (x1 == x2 and y1 == y2):
+        return [(x2, y2)]
+    rx, ry = abs(rx), abs(ry)
+    phi = math.radians(phi_deg % 360)
+    cos_p, sin_p = math.cos(phi), math.sin(phi)
+    dx, dy = (x1 - x2) / 2, (y1 - y2) / 2
+    x1p = cos_p * dx + sin_p * dy
+    y1p = -sin_p * dx + cos_p * dy
+    lam = (x1p * x1p) / (rx * rx) + (y1p * y1p) / (ry * ry)
+    if lam > 1:
+        s = math.sqrt(lam)
+        rx, ry = rx * s, ry * s
+    num = rx * rx * ry * ry - rx * rx * y1p * y1p - ry * ry * x1p * x1p
+    den = rx * rx * y1p * y1p + ry * ry * x1p * x1p
+    coef = math.sqrt(max(0.0, num / den)) if den else 0.0
+    if large == sweep:
+        coef = -coef
+    cxp, cyp = coef * rx * y1p / ry, -coef * ry * x1p / rx
+    cx = cos_p * cxp - sin_p * cyp + (x1 + x2) / 2
+    cy = sin_p * cxp + cos_p * cyp + (y1 + y2) / 2
+
+    def angle(ux, uy, vx, vy):
+        return math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)
+
+    t1 = angle(1, 0, (x1p - cxp) / rx, (y1p - cyp) / ry)
+    dt = angle((x1p - cxp) / rx, (y1p - cyp) / ry, (-x1p - cxp) / rx, (-y1p - cyp) / ry)
+    if not sweep and dt > 0:
+        dt -= 2 * math.pi
+    elif sweep and dt < 0:
+        dt += 2 * math.pi
+    steps = max(4, int(abs(dt) / (math.pi / 16)) + 1)
+    pts = []
+    for i in range(1, steps + 1):
+        t = t1 + dt * i / steps
+        ex, ey = rx * math.cos(t), ry * math.sin(t)
+        pts.append((cx + cos_p * ex - sin_p * ey, cy + sin_p * ex + cos_p * ey))
+    return pts
+
+
+def _path_args(d: str):
+    """Yield (command, [numbers]) groups; arc flags may be written without separators."""
+    pos, n = 0, len(d)
+    cmd = None
+    while True:
+        m = _SEP_RE.match(d, pos)
+        pos = m.end()
+        if pos >= n:
+            return
+        ch = d[pos]
+        if ch.isalpha():
+            if ch not in "MmZzLlHhVvCcSsQqTtAa":
+                raise GeometryError(f"unknown path command {ch!r}")
+            cmd = ch
+            pos += 1
+            if ch in "Zz":
+                yield ch, []
+                continue
+        elif cmd is None:
+            raise GeometryError("path data must start with a command")
+        elif cmd in "Zz":
+            raise GeometryError("numbers after Z")
+        arity = _ARITY[cmd]
+        args: list[float] = []
+        for i in range(arity):
+            if cmd in "Aa" and i in (3, 4):
+                m = _FLAG_RE.match(d, pos)
+            else:
+                m = _NUMBER_AT_RE.match(d, pos)
+            if not m:
+                raise GeometryError(f"bad arguments for path command {cmd!r}")
+            args.append(float(m.group(1)))
+            pos = m.end()
+        yield cmd, args
+        if cmd == "M":
+            cmd = "L"
+        elif cmd == "m":
+            cmd = "l"
+
+
+_ARITY = {"M": 2, "L": 2, "T": 2, "H": 1, "V": 1, "C": 6, "S": 4, "Q": 4, "A": 7}
+_ARITY.update({k.lower(): v for k, v in _ARITY.items()})
+
+
+def path_box(d: str, m: Matrix) -> Box | None:
+    """Exact box of path data under transform m (arcs sampled, so never larger)."""
+    a, b, c, dd, e, f = m
+
+    def tx(x, y):
+        return (a * x + c * y + e, b * x + dd * y + f)
+
+    xs: list[float] = []
+    ys: list[float] = []
+    cx = cy = sx = sy = 0.0
+    lcx = lcy = None  # last control point, for S/T reflection
+    last = ""
+    for cmd, args in _path_args(d):
+        rel = cmd.islower()
+        up = cmd.upper()
+        ox, oy = (cx, cy) if rel else (0.0, 0.0)
+        if up == "M":
+            cx, cy = args[0] + ox, args[1] + oy
+            sx, sy = cx, cy
+            px, py = tx(cx, cy)
+            xs.append(px); ys.append(py)
+            lcx = lcy = None
+        elif up == "Z":
+            cx, cy = sx, sy
+            lcx = lcy = None
+        elif up in "LHV":
+            if up == "L":
+                cx, cy = args[0] + ox, args[1] + oy
+            elif up == "H":
+                cx = args[0] + (cx if rel else 0.0)
+            else:
+                cy = args[0] + (cy if rel else 0.0)
+            px, py = tx(cx, cy)
+            xs.append(px); ys.append(py)
+            lcx = lcy = None
+        elif up in "CSQT":
+            if up == "C":
+                c1 = (args[0] + ox, args[1] + oy)
+                c2 = (args[2] + ox, args[3] + oy)
+                end = (args[4] + ox, args[5] + oy)
+            elif up == "S":
+                c1 = (2 * cx - lcx, 2 * cy - lcy) if (lcx is not None and last in "CcSs") else (cx, cy)
+                c2 = (args[0] + ox, args[1] + oy)
+                end = (args[2] + ox, args[3] + oy)
+            else:
+                if up == "Q":
+                    q = (args[0] + ox, args[1] + oy)
+                    end = (args[2] + ox, args[3] + oy)
+                else:
+                    q = (2 * cx - lcx, 2 * cy - lcy) if (lcx is not None and last in "QqTt") else (cx, cy)
+                    end = (args[0] + ox, args[1] + oy)
+                # elevate the quadratic to a cubic: same curve, one code path
+                c1 = (cx + 2 / 3 * (q[0] - cx), cy + 2 / 3 * (q[1] - cy))
+                c2 = (end[0] + 2 / 3 * (q[0] - end[0]), end[1] + 2 / 3 * (q[1] - end[1]))
+            p0, p1, p2, p3 = tx(cx, cy), tx(*c1), tx(*c2), tx(*end)
+            xs.append(p3[0]); ys.append(p3[1])
+            for t in _cubic_extrema(p0[0], p1[0], p2[0], p3[0]):
+                xs.append(_cubic_point(p0[0], p1[0], p2[0], p3[0], t))
+            for t in _cubic_extrema(p0[1], p1[1], p2[1], p3[1]):
+                ys.append(_cubic_point(p0[1], p1[1], p2[1], p3[1], t))
+            if up in "QT":
+                lcx, lcy = q
+            else:
+                lcx, lcy = c2
+            cx, cy = end
+        else:  # arc
+            end = (args[5] + ox, args[6] + oy)
+            for px, py in _arc_points(cx, cy, args[0], args[1], args[2], args[3] != 0, args[4] != 0, *end):
+                qx, qy = tx(px, py)
+                xs.append(qx); ys.append(qy)
+            cx, cy = end
+            lcx = lcy = None
+        last = cmd
+    if not xs:
+        return None
+    return (min(xs), min(ys), max(xs), max(ys))
+
+
+def text_box(x: float, y: float, text: str, font_size: float, anchor: str, m: Matrix) -> Box | None:
+    """A lower-bound estimate of a text run's ink box (no font metrics without Qt).
+
+    0.45 em per character and 0.6 em above the baseline are below real glyph sizes for
+    the usual sans fonts, so a flagged text really sticks out.
+    """
+    n = len(text.strip())
+    if n == 0:
+        return None
+    width = 0.45 * font_size * n
+    if anchor == "middle":
+        x0 = x - width / 2
+    elif anchor == "end":
+        x0 = x - width
+    else:
+        x0 = x
+    return rect_box(x0, y - 0.6 * font_size, width, 0.6 * font_size, m)

@@ -1,0 +1,435 @@
+"""The SVG rules: one hardened parse, one tree walk that dispatches per element.
+
+Each element is visited once; security, compatibility, id, reference, depth and
+geometry checks all happen in that visit (the walk is the hot loop of whole-library
+validation, so it does no per-element allocation it can avoid).
+
+Locations are element paths (``svg/g[2]/script``, attributes as ``…/rect/@onload``);
+``Finding.data['line']`` is the line within the SVG text.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree
+
+from ..findings import Finding
+from . import geometry as geo
+from .catalogue import RULES
+from .safe_xml import MAX_SVG_BYTES, parse_svg
+from .svg_vocab import (CHECKED_ATTR_NAMESPACES, DRAWN_ELEMENTS, NOT_RENDERED, RASTER_DATA_PREFIXES,
+                        SCRIPT_ELEMENTS, SVG_NS, TINY_ATTRIBUTES, TINY_ELEMENTS)
+
+SIZE_BUDGET = 64 * 1024
+MAX_DEPTH = 16
+MAX_ELEMENTS = 2000
+# Overflow smaller than this (viewBox units, or 1 % of the larger side) is anti-aliasing,
+# not a drawing mistake.
+BBOX_TOLERANCE = 0.5
+
+_URL_RE = re.compile(r"url\(\s*(['\"]?)([^'\")]*)\1\s*\)", re.IGNORECASE)
+_IMPORT_RE = re.compile(r"@import", re.IGNORECASE)
+_EXPRESSION_RE = re.compile(r"expression\s*\(|behavior\s*:|-moz-binding", re.IGNORECASE)
+_CTRL_WS_RE = re.compile(r"[\x00-\x20]+")
+_FONT_SIZE_STYLE_RE = re.compile(r"font-size\s*:\s*([-+]?(?:\d+\.?\d*|\.\d+))")
+_ANCHOR_STYLE_RE = re.compile(r"text-anchor\s*:\s*(start|middle|end)")
+_DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none")
+_SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]*:")
+
+_LOCAL_CACHE: dict[str, str] = {}
+
+
+def _local(tag: str) -> str:
+    name = _LOCAL_CACHE.get(tag)
+    if name is None:
+        name = tag.rpartition("}")[2]
+        if len(_LOCAL_CACHE) < 4096:   # hostile input cannot grow it without bound
+            _LOCAL_CACHE[tag] = name
+    return name
+
+
+def element_path(el) -> str:
+    """``svg/g[2]/rect`` — position among same-named siblings, only when ambiguous."""
+    parts: list[str] = []
+    while el is not None:
+        parent = el.getparent()
+        name = _local(el.tag) if isinstance(el.tag, str) else "?"
+        if parent is None:
+            parts.append(name)
+            break
+        same = [c for c in parent if c.tag == el.tag]
+        parts.append(f"{name}[{same.index(el) + 1}]" if len(same) > 1 else name)
+        el = parent
+    return "/".join(reversed(parts))
+
+
+@dataclass
+class SvgResult:
+    """What the SVG checks found, plus facts the symbol rules reuse."""
+
+    findings: list[Finding] = field(default_factory=list)
+    parsed: bool = False
+    viewbox: tuple[float, float, float, float] | None = None   # (min_x, min_y, width, height)
+    drawn_box: geo.Box | None = None
+    drawn_count: int = 0
+    element_boxes: list[geo.Box] = field(default_factory=list)
+    element_count: int = 0
+
+
+class _Walker:
+    """One walk over a parsed tree.  Holds the per-document state the visit needs."""
+
+    __slots__ = ("res", "file", "sid", "prefix", "ids", "refs", "uses", "depth_reported",
+                 "worst", "worst_el", "vb_box", "tol")
+
+    def __init__(self, res: SvgResult, file: str, sid: str, prefix: str):
+        self.res = res
+        self.file = file
+        self.sid = sid
+        self.prefix = prefix
+        self.ids: dict[str, object] = {}
+        self.refs: list[tuple[str, object, str]] = []
+        self.uses: list[tuple[object, geo.Matrix, float, str]] = []
+        self.depth_reported = False
+        self.worst = 0.0
+        self.worst_el = None
+        self.vb_box: geo.Box | None = None
+        self.tol = BBOX_TOLERANCE
+
+    # ---- reporting -------------------------------------------------------------------
+    def add(self, rule: str, message: str, el=None, attr: str | None = None, **data) -> None:
+        loc = ""
+        line = None
+        if el is not None:
+            loc = element_path(el)
+            if attr:
+                loc += "/@" + attr
+            line = el.sourceline
+        if self.prefix and loc:
+            loc = f"{self.prefix}:{loc}"
+        self.res.findings.append(RULES[rule].finding(
+            message, location=loc, file=self.file, symbol_id=self.sid, line=line, **data))
+
+    # ---- references --------------------------------------------------------------------
+    def check_link(self, value: str, el, attr: str, name: str) -> None:
+        s = value.strip()
+        if not s:
+            return
+        if s[0] == "#":
+            self.refs.append((s[1:], el, attr))
+            return
+        low = _CTRL_WS_RE.sub("", s[:80]).lower()
+        if low.startswith(("javascript:", "vbscript:")):
+            self.add("svg.security.javascript_url", f"<{name}> {attr} is a {low.split(':')[0]}: URL", el, attr)
+        elif low.startswith("data:"):
+            if not (name == "image" and low.startswith(RASTER_DATA_PREFIXES)):
+                self.add("svg.security.data_uri",
+                         f"<{name}> {attr} carries a data: URI ({low[:40]}…) that is not a raster image",
+                         el, attr)
+        else:
+            self.add("svg.security.external_reference",
+                     f"<{name}> {attr} points outside the symbol: {s[:100]}", el, attr)
+
+    def check_css(self, css: str, el, attr: str, name: str) -> None:
+        if _IMPORT_RE.search(css):
+            self.add("svg.security.external_stylesheet", f"<{name}> {attr} uses @import", el, attr)
+        if _EXPRESSION_RE.search(css):
+            self.add("svg.security.script", f"<{name}> {attr} contains script-like CSS (expression/binding)",
+                     el, attr)
+        low = css.lower()
+        if "javascript:" in _CTRL_WS_RE.sub("", low):
+            self.add("svg.security.javascript_url", f"<{name}> {attr} contains a javascript: URL", el, attr)
+        if "url(" in low:
+            for m in _URL_RE.finditer(css):
+                target = m.group(2).strip()
+                if target.startswith("#"):
+                    self.refs.append((target[1:], el, attr))
+                elif not _CTRL_WS_RE.sub("", target.lower()).startswith("javascript:"):
+                    self.check_link(target, el, attr, name)
+
+    # ---- the walk ----------------------------------------------------------------------
+    def visit(self, el, depth: int, ctm: geo.Matrix, font_size: float, anchor: str, drawn: bool,
+              in_meta: bool) -> None:
+        res = self.res
+        tag = el.tag
+        if not isinstance(tag, str):
+            if tag is etree.PI:
+                self.check_pi(el)
+            return
+        res.element_count += 1
+        name = _local(tag) if tag[0] == "{" else tag
+        if depth > MAX_DEPTH and not self.depth_reported:
+            self.depth_reported = True
+            self.add("svg.depth.budget", f"<{name}> is nested {depth} levels deep (budget {MAX_DEPTH})", el,
+                     depth=depth)
+        if name in SCRIPT_ELEMENTS:
+            self.add("svg.security.script", f"<{name}> element: symbols must not carry scripts", el)
+            return
+        if name == "foreignObject":
+            self.add("svg.security.foreign_object", "<foreignObject> element: arbitrary embedded markup", el)
+            return
+        if not in_meta:
+            if name not in TINY_ELEMENTS or (tag[0] == "{" and not tag.startswith("{" + SVG_NS)):
+                self.add("svg.compat.element", f"<{name}> is not SVG 1.2 Tiny; Qt will not render it", el)
+            if name == "metadata":
+                in_meta = True
+        # ---- attributes
+        get = el.get
+        for key, value in el.items():
+            if key[0] == "{":
+                if key not in TINY_ATTRIBUTES:
+                    ns = key[1:key.index("}")]
+                    if ns in CHECKED_ATTR_NAMESPACES and not in_meta:
+                        self.add("svg.compat.attribute", f"<{name}> attribute {_local(key)} is not SVG 1.2 Tiny",
+                                 el, _local(key))
+                    continue
+                akey = _local(key)
+            else:
+                akey = key
+                if key not in TINY_ATTRIBUTES:
+                    if key[:2].lower() == "on":
+                        self.add("svg.security.event_handler", f"<{name}> has event handler {key}=…", el, key)
+                        continue
+                    if not in_meta:
+                        self.add("svg.compat.attribute", f"<{name}> attribute {key} is not SVG 1.2 Tiny", el, key)
+            if akey == "href":
+                self.check_link(value, el, akey, name)
+            elif akey == "style":
+                self.check_css(value, el, akey, name)
+            elif "(" in value or ":" in value:
+                low = value.lower()
+                if "url(" in low or "javascript:" in _CTRL_WS_RE.sub("", low):
+                    self.check_css(value, el, akey, name)
+        ident = get("id")
+        if ident is not None:
+            if ident in self.ids:
+                self.add("svg.id.duplicate", f"id {ident!r} is used twice (first on line "
+                         f"{getattr(self.ids[ident], 'sourceline', '?')})", el, "id")
+            else:
+                self.ids[ident] = el
+        if name == "style":
+            self.check_css(el.text or "", el, "text", name)
+            return
+        if name in NOT_RENDERED or in_meta:
+            drawn = False
+        # ---- geometry
+        if drawn:
+            style = get("style")
+            if get("display") == "none" or (style and _DISPLAY_NONE_RE.search(style)):
+                drawn = False
+            else:
+                t = get("transform")
+                if t:
+                    try:
+                        ctm = geo.multiply(ctm, geo.parse_transform(t))
+                    except geo.GeometryError:
+                        self.add("svg.number.invalid", f"<{name}> transform {t[:60]!r} cannot be parsed", el,
+                                 "transform")
+                fs = get("font-size") or (style and _FONT_SIZE_STYLE_RE.search(style) and
+                                          _FONT_SIZE_STYLE_RE.search(style).group(1))
+                if fs:
+                    try:
+                        font_size = geo.parse_length(fs)
+                    except geo.GeometryError:
+                        pass
+                an = get("text-anchor") or (style and _ANCHOR_STYLE_RE.search(style) and
+                                            _ANCHOR_STYLE_RE.search(style).group(1))
+                if an:
+                    anchor = an
+                if name in DRAWN_ELEMENTS:
+                    self.measure(el, name, ctm, font_size, anchor)
+        for child in el:
+            self.visit(child, depth + 1, ctm, font_size, anchor, drawn, in_meta)
+
+    def check_pi(self, el) -> None:
+        if el.target.lower() == "xml-stylesheet":
+            self.add("svg.security.external_stylesheet",
+                     f"<?xml-stylesheet {(el.text or '')[:80]}?> loads an external stylesheet", el.getparent()
+                     if el.getparent() is not None else None)
+
+    def measure(self, el, name: str, ctm: geo.Matrix, font_size: float, anchor: str) -> None:
+        get = el.get
+        try:
+            if name == "rect":
+                w, h = geo.parse_length(get("width")), geo.parse_length(get("height"))
+                if w <= 0 or h <= 0:
+                    return
+                box = geo.rect_box(geo.parse_length(get("x")), geo.parse_length(get("y")), w, h, ctm)
+            elif name == "circle":
+                r = geo.parse_length(get("r"))
+                if r <= 0:
+                    return
+                box = geo.ellipse_box(geo.parse_length(get("cx")), geo.parse_length(get("cy")), r, r, ctm)
+            elif name == "ellipse":
+                rx, ry = geo.parse_length(get("rx")), geo.parse_length(get("ry"))
+                if rx <= 0 or ry <= 0:
+                    return
+                box = geo.ellipse_box(geo.parse_length(get("cx")), geo.parse_length(get("cy")), rx, ry, ctm)
+            elif name == "line":
+                box = geo.points_box([(geo.parse_length(get("x1")), geo.parse_length(get("y1"))),
+                                      (geo.parse_length(get("x2")), geo.parse_length(get("y2")))], ctm)
+            elif name in ("polyline", "polygon"):
+                nums = geo.parse_numbers(get("points") or "")
+                box = geo.points_box(list(zip(nums[0::2], nums[1::2])), ctm)
+            elif name == "path":
+                d = get("d")
+                if not d:
+                    return
+                box = geo.path_box(d, ctm)
+            elif name in ("text", "textArea"):
+                text = "".join(el.itertext())
+                xs, ys = get("x"), get("y")
+                x = geo.parse_numbers(xs)[0] if xs and geo.parse_numbers(xs) else 0.0
+                y = geo.parse_numbers(ys)[0] if ys and geo.parse_numbers(ys) else 0.0
+                box = geo.text_box(x, y, text, font_size, anchor, ctm)
+            elif name == "image":
+                w, h = geo.parse_length(get("width")), geo.parse_length(get("height"))
+                if w <= 0 or h <= 0:
+                    return
+                box = geo.rect_box(geo.parse_length(get("x")), geo.parse_length(get("y")), w, h, ctm)
+            else:  # use: resolved after the walk, when every id is known
+                self.uses.append((el, ctm, font_size, anchor))
+                self.res.drawn_count += 1
+                return
+        except geo.GeometryError as exc:
+            self.add("svg.number.invalid", f"<{name}> has a value that is not a number: {str(exc)[:60]!r}", el)
+            return
+        self.res.drawn_count += 1
+        if box is not None:
+            self.add_box(box, el)
+
+    def add_box(self, box: geo.Box, el) -> None:
+        res = self.res
+        res.element_boxes.append(box)
+        res.drawn_box = geo.union(res.drawn_box, box)
+        vb = self.vb_box
+        if vb is not None:
+            over = max(vb[0] - box[0], vb[1] - box[1], box[2] - vb[2], box[3] - vb[3])
+            if over > self.worst:
+                self.worst, self.worst_el = over, el
+
+    def resolve_uses(self) -> None:
+        for el, ctm, fs, anchor in self.uses:
+            href = el.get("href") or el.get("{http://www.w3.org/1999/xlink}href") or ""
+            target = self.ids.get(href[1:]) if href.startswith("#") else None
+            if target is None:
+                continue
+            try:
+                x, y = geo.parse_length(el.get("x")), geo.parse_length(el.get("y"))
+            except geo.GeometryError:
+                continue
+            m = geo.multiply(ctm, (1.0, 0.0, 0.0, 1.0, x, y))
+            box = self._subtree_box(target, m, fs, anchor, 0)
+            if box is not None:
+                self.add_box(box, el)
+
+    def _subtree_box(self, el, ctm, fs, anchor, depth) -> geo.Box | None:
+        """Geometry only (no checks), for <use> targets; recursion-guarded."""
+        if depth > 8 or not isinstance(el.tag, str):
+            return None
+        name = _local(el.tag)
+        if name in NOT_RENDERED and depth > 0 or name == "use":
+            return None
+        t = el.get("transform")
+        if t:
+            try:
+                ctm = geo.multiply(ctm, geo.parse_transform(t))
+            except geo.GeometryError:
+                return None
+        saved = (self.res.element_boxes, self.res.drawn_box, self.res.drawn_count, self.worst, self.worst_el)
+        self.res.element_boxes, self.res.drawn_box = [], None
+        try:
+            if name in DRAWN_ELEMENTS:
+                self.measure(el, name, ctm, fs, anchor)
+            box = self.res.drawn_box
+        finally:
+            (self.res.element_boxes, self.res.drawn_box, self.res.drawn_count, self.worst,
+             self.worst_el) = saved
+        for child in el:
+            box = geo.union(box, self._subtree_box(child, ctm, fs, anchor, depth + 1))
+        return box
+
+
+def parse_viewbox(value: str | None) -> tuple[float, float, float, float] | None:
+    if not value:
+        return None
+    nums = geo._NUM_RE.findall(value)
+    if len(nums) != 4 or geo._NUM_RE.sub("", value).replace(",", "").strip():
+        raise geo.GeometryError(value)
+    x, y, w, h = (float(n) for n in nums)
+    if w <= 0 or h <= 0:
+        raise geo.GeometryError(value)
+    return (x, y, w, h)
+
+
+def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str = "") -> SvgResult:
+    """Run every SVG rule on one drawing; never raises for bad input.
+
+    ``prefix`` is prepended to locations (``svg:...``) when the drawing is one field of a
+    larger document; element paths themselves always start at the root element.
+    """
+    res = SvgResult()
+    w = _Walker(res, file, symbol_id, prefix)
+    size = len(svg_text)
+    parsed = parse_svg(svg_text, MAX_SVG_BYTES)
+    if not parsed.ok:
+        p = parsed.problem
+        assert p is not None
+        rule = {"too_large": "svg.size.limit", "doctype": "svg.security.doctype"}.get(p.kind, "svg.xml.malformed")
+        if p.kind == "empty":
+            rule = "svg.drawing.empty"
+        loc = prefix or ""
+        res.findings.append(RULES[rule].finding(p.message, location=loc, file=file, symbol_id=symbol_id,
+                                                line=p.line))
+        return res
+    res.parsed = True
+    root = parsed.root
+    if size > SIZE_BUDGET:
+        w.add("svg.size.budget", f"SVG is {size:,} bytes (budget {SIZE_BUDGET:,})", root, size=size)
+    root_name = _local(root.tag) if isinstance(root.tag, str) else ""
+    drawn = True
+    if root_name != "svg":
+        w.add("svg.root.not_svg", f"root element is <{root_name}>, not <svg>", root)
+        drawn = False
+    else:
+        if root.tag != "{%s}svg" % SVG_NS:
+            w.add("svg.root.namespace", "root <svg> has no xmlns=\"http://www.w3.org/2000/svg\"", root)
+        vb_attr = root.get("viewBox")
+        if vb_attr is None:
+            w.add("svg.viewbox.missing", "root <svg> has no viewBox", root, "viewBox")
+        else:
+            try:
+                res.viewbox = parse_viewbox(vb_attr)
+            except geo.GeometryError:
+                w.add("svg.viewbox.invalid", f"viewBox {vb_attr[:60]!r} is not 'min-x min-y width height' "
+                      "with positive size", root, "viewBox")
+        if res.viewbox is not None:
+            x, y, vw, vh = res.viewbox
+            w.vb_box = (x, y, x + vw, y + vh)
+            w.tol = max(BBOX_TOLERANCE, 0.01 * max(vw, vh))
+    # Processing instructions before the root (<?xml-stylesheet?>) are siblings, not children.
+    sib = root.getprevious()
+    while sib is not None:
+        if sib.tag is etree.PI:
+            w.check_pi(sib)
+        sib = sib.getprevious()
+    w.visit(root, 1, geo.IDENTITY, 16.0, "start", drawn, False)
+    w.resolve_uses()
+    for ref, el, attr in w.refs:
+        if ref not in w.ids:
+            w.add("svg.ref.missing", f"reference #{ref} points at no element", el, attr, ref=ref)
+    if res.element_count > MAX_ELEMENTS:
+        w.add("svg.elements.budget", f"drawing has {res.element_count:,} elements (budget {MAX_ELEMENTS:,})",
+              root, count=res.element_count)
+    if root_name == "svg" and res.drawn_count == 0:
+        w.add("svg.drawing.empty", "nothing is drawn: the <svg> holds no shape or text", root)
+    if w.vb_box is not None and w.worst > w.tol and res.drawn_box is not None:
+        b = res.drawn_box
+        vb = w.vb_box
+        w.add("svg.bbox.outside_viewbox",
+              f"drawing spans x {b[0]:g}..{b[2]:g}, y {b[1]:g}..{b[3]:g} but the viewBox is "
+              f"x {vb[0]:g}..{vb[2]:g}, y {vb[1]:g}..{vb[3]:g} (sticks out by {w.worst:.3g})",
+              w.worst_el, bbox=[round(v, 3) for v in b], viewbox=list(res.viewbox or ()))
+    return res
