@@ -13,7 +13,7 @@ VENV="$ROOT/.venv"
 PY=${PYTHON:-python3}
 
 QT_LIBS="libgl1 libegl1 libglib2.0-0 libfontconfig1 fonts-dejavu-core libdbus-1-3 libxkbcommon0"
-X_LIBS="xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
+X_LIBS="dbus gnome-keyring xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1 \
 libxcb-render-util0 libxcb-shape0 libxcb-randr0 libx11-xcb1"
 
 apt_ensure() {
@@ -72,6 +72,11 @@ case "$cmd" in
         fi
         echo "== whole suite, offscreen"
         "$VENV/bin/python" -m pytest -q -p no:cacheprovider "$@" tests || status=$?
+        if command -v dbus-run-session >/dev/null && command -v gnome-keyring-daemon >/dev/null; then
+            echo "== keyring round trip against a real Secret Service (gnome-keyring)"
+            dbus-run-session -- sh -c "echo -n ci-unlock | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+                '$VENV/bin/python' -m pytest -q -p no:cacheprovider -m keyring tests" || status=$?
+        fi
         if command -v xvfb-run >/dev/null; then
             echo "== GUI tests again on a real X server (xvfb-run)"
             QT_QPA_PLATFORM=xcb xvfb-run -a -s "-screen 0 1600x1000x24" \
