@@ -127,6 +127,10 @@ def fmt_seconds(s: float) -> str:
     return f"{s / 60:.1f} min"
 
 
+def _cap(s: str) -> str:
+    return s[:1].upper() + s[1:]
+
+
 def _pct(x: float) -> str:
     return f"{x:.0f} %"
 
@@ -291,14 +295,14 @@ def recommendations(runs: Sequence[RunRecord], steps: Sequence[StepStats], hot: 
         crit = sum(a.level == "critical" for a in als)
         recs.append(Recommendation(
             "alerts", "warning" if crit else "info",
-            f"{LABELS.get(metric, metric).capitalize()} raised {len(als)} alert(s) in this period "
+            f"{_cap(LABELS.get(metric, metric))} raised {len(als)} alert(s) in this period "
             f"({crit} critical), peak {peak:.0f} {unit}".rstrip() + "; if runs were slow at those times, "
             f"free that resource before running.", float(len(als)), metric))
     if rated and not any(r.severity == "warning" for r in recs):
         ok = sum(r.succeeded for r in rated)
         recs.append(Recommendation(
             "all-good", "info", f"{ok} of {len(rated)} runs succeeded ({_pct(100 * ok / len(rated))}); "
-            f"no step, check or resource stands out.", round(100 * ok / len(rated), 1)))
+            f"no failing check, failure trend or resource alert needs attention.", round(100 * ok / len(rated), 1)))
     return recs
 
 
