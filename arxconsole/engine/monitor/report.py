@@ -47,7 +47,7 @@ def collect(db, runs: Sequence[RunRecord], days: float = 7.0, now: dt.datetime |
     store = MetricsStore(db)
     series = {name: store.series(name, since, now, now=now.timestamp()) for name in SERIES}
     alerts = AlertLog(db).history(since=since, until=now)
-    in_window = [r for r in runs if since <= r.started <= now]
+    in_window = sorted((r for r in runs if since <= r.started <= now), key=lambda r: r.started)
     failure_warning = load_thresholds(db)[FAILURE_RATE].warning
     insights = analyze(in_window, now=now, since=since, alerts=alerts, failure_warning=failure_warning)
     return ReportData(now, since, series, alerts, in_window, insights, health)
