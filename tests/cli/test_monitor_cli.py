@@ -1,0 +1,103 @@
+"""``arxconsole health``, ``metrics`` and ``report`` from the command line."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from collections import namedtuple
+
+from arxconsole.cli import main
+from arxconsole.engine.monitor.alerts import AlertEngine, AlertLog
+from arxconsole.engine.monitor.metrics import MetricsStore
+from arxconsole.engine.monitor.settings import CPU, Threshold
+from arxconsole.engine.workspace import Workspace
+from arxconsole.store import Database
+
+
+def run(capsys, *argv):
+    code = main(list(argv))
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_health_json_is_one_document_and_exit_zero_when_healthy(capsys, tmp_path):
+    ws = Workspace.create(tmp_path / "ws")
+    code, out, _ = run(capsys, "health", "--json", "-w", str(ws.root))
+    doc = json.loads(out)
+    assert code == 0, doc
+    assert doc["status"] in ("healthy", "degraded")
+    assert [c["name"] for c in doc["components"]] == ["database", "workspace", "sampler", "disk"]
+    assert doc["components"][1]["status"] == "healthy"
+    code, out, _ = run(capsys, "health")
+    assert code == 0 and "database" in out and "disk" in out
+
+
+def test_health_exits_one_when_unhealthy(capsys, tmp_path, monkeypatch):
+    Usage = namedtuple("Usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: Usage(100, 99, 1))
+    code, out, _ = run(capsys, "health", "--json")
+    doc = json.loads(out)
+    assert code == 1 and doc["status"] == "unhealthy" and doc["summary"].startswith("Unhealthy: disk:")
+    code, out, _ = run(capsys, "health", "-w", str(tmp_path / "missing"))
+    assert code == 1 and "workspace" in out and "not a folder" in out
+
+
+def test_metrics_takes_a_fresh_sample_when_none_is_stored(capsys, data_dir):
+    code, out, _ = run(capsys, "metrics", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["source"] == "fresh"
+    assert set(doc["samples"]) >= {CPU, "system.memory_percent", "system.disk_percent"}
+    assert doc["active_alerts"] == [] and doc["failure_rate"] is None
+    db = Database.open(data_dir.database_url)
+    try:
+        assert MetricsStore(db).latest([CPU])  # the fresh sample was stored
+        code, out, _ = run(capsys, "metrics", "--json")
+        assert json.loads(out)["source"] == "stored"
+    finally:
+        db.close()
+
+
+def test_metrics_lists_active_alerts(capsys, data_dir):
+    db = Database.open(data_dir.database_url)
+    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    try:
+        engine = AlertEngine({CPU: Threshold(80, 95, 10, 5)})
+        events = [e for i in range(10) for e in engine.observe(CPU, now - 10 + i, 93.0)]
+        AlertLog(db).persist(engine, events)
+        MetricsStore(db).record([(CPU, now, 93.0)])
+    finally:
+        db.close()
+    code, out, _ = run(capsys, "metrics")
+    assert code == 0 and "Active alerts (1)" in out and "CPU at 93 %" in out
+    doc = json.loads(run(capsys, "metrics", "--json")[1])
+    assert doc["source"] == "stored" and doc["active_alerts"][0]["metric"] == CPU
+
+
+def test_report_writes_html_and_csv(capsys, tmp_path, data_dir):
+    db = Database.open(data_dir.database_url)
+    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    try:
+        MetricsStore(db).record([(CPU, now - 100 + i, 30.0) for i in range(100)])
+    finally:
+        db.close()
+    html, csv_dir = tmp_path / "r.html", tmp_path / "csv"
+    code, out, _ = run(capsys, "report", "--html", str(html), "--csv", str(csv_dir), "--since", "1", "--json")
+    doc = json.loads(out)
+    assert code == 0 and doc["html"] == str(html) and len(doc["csv"]) == 4
+    assert "<svg" in html.read_text() and "System resources" in html.read_text()
+    assert sorted(os.listdir(csv_dir)) == ["alerts.csv", "runs.csv", "samples.csv", "steps.csv"]
+    assert doc["recommendations"][0]["kind"] == "no-runs"
+
+
+def test_report_usage_and_user_errors(capsys, tmp_path):
+    code, _, err = run(capsys, "report", "--html", str(tmp_path / "r.html"), "--since", "0")
+    assert code == 2 and "--since must be a positive number of days" in err
+    code, _, err = run(capsys, "report", "--html", str(tmp_path))
+    assert code == 1 and "is a folder" in err and "Traceback" not in err
+    try:
+        main(["report"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "--html" in capsys.readouterr().err
