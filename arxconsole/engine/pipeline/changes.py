@@ -75,6 +75,10 @@ class ChangeSet:
             return self._overlay[rel] is not None
         return self.path(rel).is_file()
 
+    def planned(self, prefix: str = "") -> list[str]:
+        """Dry run: the paths under ``prefix`` that exist only in the overlay so far."""
+        return sorted(r for r in self._overlay if r.startswith(prefix))
+
     def list_files(self, rel_dir: str, suffix: str) -> list[str]:
         """Sorted workspace-relative files directly in ``rel_dir`` ending with ``suffix``."""
         folder = self.path(rel_dir)

@@ -39,8 +39,13 @@ def object_template(object_type: str) -> dict[str, Any]:
         "description": f"{title(name)} (added by the pipeline; describe it)",
         "properties": {},
         "relationships": {},
-        "behavior_profile": name,
+        "behavior_profile": profile_id_for(object_type),
     }
+
+
+def profile_id_for(object_type: str) -> str:
+    """The profile a new object type gets: its last segment (what profile_template uses)."""
+    return object_type.rsplit(".", 1)[-1]
 
 
 def schema_template(system: str, code: str, object_type: str | None = None) -> dict[str, Any]:

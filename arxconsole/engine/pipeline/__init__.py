@@ -1,0 +1,44 @@
+"""The pipeline engine (SPEC §3): six steps bringing a system or an object type into
+the library, with quality gates, a change journal, rollback and live events.
+
+Public API
+----------
+``RunRequest(system, object_type=None, dry_run=False, from_step=None, only=None,
+step_by_step=False, retry_of=None)``
+    What to run.  ``retry_request(db, run_id)`` builds the request that retries a failed
+    run from its failed step.
+``PipelineRunner(workspace, db, request, listener=None, cancel=None, actor=None, data_dir=None)``
+    ``run()`` all at once (pausing after each step when ``step_by_step``; ``next()``
+    resumes, ``pause()`` asks for a pause, ``cancel()`` stops cooperatively), or
+    ``start()`` / ``advance()`` / ``finish()`` to drive it yourself.  Queryable at any
+    time: ``state``, ``current_step``, ``paused``, ``steps[step_id]`` (``StepStatus``:
+    state, attempt, duration, checks, findings, files_written, would_change, log_lines),
+    ``summary()``.  ``listener(PipelineEvent)`` receives every event in order on the
+    thread that drives the run (kinds in ``EventKind``; log lines are kind ``log``).
+``recover_interrupted_runs(workspace, db) -> [RecoveredRun]``
+    Call when opening a workspace: rolls back what a run that died left behind.
+``load_gates(db)``, ``set_gate(db, name, value)``: the quality gates.
+``RunHistory(db)``, ``run_to_dict(history, run_id)``: the stored history and logs.
+``SymbolSearch(index)``: search the generated symbol index by id, name or tag.
+
+States: ``State`` (pending, running, succeeded, failed, cancelled, skipped,
+rolled_back); step ids in ``STEP_IDS``.  Test-only crash points: ``faults``.
+"""
+
+from .events import EventKind, Listener, PipelineEvent
+from .gates import GATE_DEFS, Gate, GateDecision, load_gates, set_gate
+from .history import RunHistory, RunNotFound, run_to_dict
+from .recovery import RecoveredRun, recover_interrupted_runs
+from .registry import SymbolSearch
+from .request import RunRequest, RunRequestError
+from .retry import retry_request
+from .runlock import RunInProgressError
+from .runner import PipelineRunner, StepStatus
+from .states import STEP_IDS, STEP_TITLES, State
+
+__all__ = [
+    "EventKind", "GATE_DEFS", "Gate", "GateDecision", "Listener", "PipelineEvent", "PipelineRunner",
+    "RecoveredRun", "RunHistory", "RunInProgressError", "RunNotFound", "RunRequest", "RunRequestError",
+    "STEP_IDS", "STEP_TITLES", "State", "StepStatus", "SymbolSearch", "load_gates", "recover_interrupted_runs",
+    "retry_request", "run_to_dict", "set_gate",
+]
