@@ -74,7 +74,8 @@ def test_gap_in_samples_restarts_the_duration():
     assert [e.kind for e in feed(engine, [90] * 20, t0=3615)] == ["raised"]
 
 
-def test_alert_log_stores_one_row_per_episode_with_start_end_peak(db):
+def test_alert_log_stores_one_row_per_episode_with_start_end_peak(any_db):
+    db = any_db
     engine = AlertEngine({CPU: TH})
     log = AlertLog(db)
     t0 = 1_800_000_000.0
@@ -90,7 +91,8 @@ def test_alert_log_stores_one_row_per_episode_with_start_end_peak(db):
     assert done.to_dict()["active"] is False
 
 
-def test_open_alert_survives_restart_and_resolves_later(db):
+def test_open_alert_survives_restart_and_resolves_later(any_db):
+    db = any_db
     t0 = 1_800_000_000.0
     first = AlertEngine({CPU: TH})
     AlertLog(db).persist(first, feed(first, [90] * 40, t0=t0))

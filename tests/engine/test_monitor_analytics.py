@@ -152,7 +152,8 @@ def test_insights_serialise_to_json_friendly_dict():
     assert d["slowest_steps"][0]["step_id"] == "add-symbols" and d["success_trend"][0]["day"] == "2026-12-03"
 
 
-def test_database_history_reads_the_pipeline_tables(db):
+def test_database_history_reads_the_pipeline_tables(any_db):
+    db = any_db
     models = pytest.importorskip("arxconsole.store.models.pipeline")
     start = NOW - dt.timedelta(hours=2)
     with db.writer() as s:

@@ -15,7 +15,8 @@ from arxconsole.engine.monitor.settings import (
 T0 = 1_800_000_000.0 - (1_800_000_000 % 3600)  # an hour boundary
 
 
-def test_minute_and_hour_aggregates_are_exact(db):
+def test_minute_and_hour_aggregates_are_exact(any_db):
+    db = any_db
     store = MetricsStore(db)
     # 3 minutes of 1 Hz samples: value = second index, so each minute's stats are known.
     store.record(("cpu", T0 + i, float(i)) for i in range(180))
@@ -31,7 +32,8 @@ def test_minute_and_hour_aggregates_are_exact(db):
         ([T0], [0.0], [179.0], [89.5], [180])
 
 
-def test_buckets_merge_exactly_across_batches(db):
+def test_buckets_merge_exactly_across_batches(any_db):
+    db = any_db
     store = MetricsStore(db)
     values = [5.0, 1.0, 9.0, 3.0, 7.0, 2.0]
     store.record([("mem", T0 + i, v) for i, v in enumerate(values[:2])])
@@ -44,7 +46,8 @@ def test_buckets_merge_exactly_across_batches(db):
     assert list(raw.value) == values and raw.t.dtype == np.float64
 
 
-def test_series_are_kept_apart_and_non_finite_values_dropped(db):
+def test_series_are_kept_apart_and_non_finite_values_dropped(any_db):
+    db = any_db
     store = MetricsStore(db)
     n = store.record([("a", T0, 1.0), ("b", T0, 2.0), ("a", T0 + 1, math.nan), ("a", T0 + 2, math.inf)])
     assert n == 2
@@ -70,7 +73,8 @@ def test_auto_resolution_keeps_every_window_small():
         assert span / step <= MAX_POINTS
 
 
-def test_auto_query_of_a_day_returns_minute_points(db):
+def test_auto_query_of_a_day_returns_minute_points(any_db):
+    db = any_db
     store = MetricsStore(db)
     now = T0 + 86400
     store.record(("cpu", now - 86400 + i * 10, 50.0) for i in range(8640))
@@ -78,7 +82,8 @@ def test_auto_query_of_a_day_returns_minute_points(db):
     assert s.resolution == "minute" and len(s) == 1440 and set(s.count) == {6}
 
 
-def test_retention_replaces_old_raw_rows_by_aggregates_and_drops_very_old(db):
+def test_retention_replaces_old_raw_rows_by_aggregates_and_drops_very_old(any_db):
+    db = any_db
     store = MetricsStore(db, Retention(raw_hours=1, minute_days=1, hour_days=2, alert_days=2))
     now = T0 + 10 * 86400
     old = now - 3 * 3600          # beyond raw (1 h), inside minute (1 d)
