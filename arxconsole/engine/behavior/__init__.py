@@ -55,6 +55,7 @@ Profile format
         - {from: off, to: on, on: power_on, guard: "lamp_life_pct < 90"}   # on a command
         - {from: [on, warming], to: cooling, on: power_off}                # several sources
         - {from: cooling, to: off, after: 90}                              # timed, seconds
+        - {from: normal, to: alarm, after: 0, guard: "smoke >= limit"}     # on a condition
         - {from: "*", to: fault, on: report_fault}                         # from any state
     commands:
       set_brightness:
@@ -108,8 +109,11 @@ refused (state untouched) when an argument is unknown/missing/out of domain, a
 precondition is false, the state machine has transitions on the command but none from
 the current state or all their guards are false, or an effect would leave a domain.
 Otherwise the first matching transition fires, then effects apply.  Effects may not
-assign the state machine variable (transitions own it).  Timed transitions fire at the
-exact moment they fall due; one whose guard is false then does not fire for that visit.
+assign the state machine variable (transitions own it).  A timed transition is due
+once the machine has spent ``after`` seconds in its source state, and fires at the first
+moment it is due and its guard is true (at the due time while time advances, or right
+after the step that makes the guard true); ``after: 0`` plus a guard is a condition-
+triggered transition.  The first matching transition in file order wins.
 
 Checks (rule ids)
 -----------------

@@ -154,7 +154,8 @@ class _Reader:
             return str(v)
         return v if self.typed(v, (str,), f"{loc}.{key}" if loc != key else loc, f"'{key}'") else ""
 
-    def name_ok(self, name: Any, loc: str, what: str) -> bool:
+    def name_ok(self, name: Any, loc: str, what: str, value_name: bool = True) -> bool:
+        """Valid identifier; value names (read by expressions) also must not be reserved."""
         from .expr import RESERVED_NAMES
         from .tokens import FORBIDDEN_WORDS
 
@@ -162,7 +163,7 @@ class _Reader:
             self.add("behavior.name.invalid", loc, f"{what} name {name!r} is not a valid name",
                      "use letters, digits and '_' and start with a letter")
             return False
-        if name in RESERVED_NAMES or name in FORBIDDEN_WORDS:
+        if value_name and (name in RESERVED_NAMES or name in FORBIDDEN_WORDS):
             self.add("behavior.name.reserved", loc, f"{what} name '{name}' is reserved",
                      "pick another name; function names and keywords cannot name values")
             return False
@@ -329,8 +330,8 @@ class _Reader:
                 continue
             if on is not None and not self.typed(on, (str,), f"{loc}.on", "'on'"):
                 continue
-            if after is not None and (not _is_num(after) or after <= 0):
-                self.add("behavior.sm.transition", f"{loc}.after", f"'after' must be a positive number of seconds, "
+            if after is not None and (not _is_num(after) or after < 0):
+                self.add("behavior.sm.transition", f"{loc}.after", f"'after' must be a number of seconds >= 0, "
                          f"got {after!r}")
                 continue
             guard = spec.get("guard")
@@ -345,7 +346,8 @@ class _Reader:
         out: dict[str, Command] = {}
         for name, spec in data.items():
             loc = f"commands.{name}"
-            if not self.name_ok(name, loc, "command"):
+            # Command names are never read by expressions, so 'raise' or 'test' are fine.
+            if not self.name_ok(name, loc, "command", value_name=False):
                 continue
             spec = {} if spec is None else spec
             if not self.typed(spec, (dict,), loc, f"command '{name}'"):
@@ -477,9 +479,13 @@ class _Reader:
                 value, tol = want.get("value"), want.get("tolerance", 1e-9)
             else:
                 value, tol = want, 1e-9
+            if isinstance(value, (bool, str)) and tol == 1e-9:
+                step.derived[str(name)] = (value, 0.0)     # compared exactly
+                continue
             if not _is_num(value) or not _is_num(tol) or tol < 0:
                 self.add("behavior.scenario.invalid", f"{loc}.expect.derived.{name}",
-                         "a derived expectation is a number or {value: <number>, tolerance: <number >= 0>}")
+                         "a derived expectation is true/false, text, a number or "
+                         "{value: <number>, tolerance: <number >= 0>}")
                 continue
             step.derived[str(name)] = (float(value), float(tol))
         for key in ("alerts", "alerts_include", "alerts_exclude"):

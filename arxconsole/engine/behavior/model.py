@@ -142,7 +142,7 @@ class Step:
     seconds: float = 0.0
     values: dict[str, Any] = field(default_factory=dict)       # set
     state: dict[str, Any] = field(default_factory=dict)        # expect
-    derived: dict[str, tuple[float, float]] = field(default_factory=dict)   # name -> (value, tolerance)
+    derived: dict[str, tuple[Any, float]] = field(default_factory=dict)   # name -> (value, tolerance)
     alerts: tuple[str, ...] | None = None                      # exact set of active alerts
     alerts_include: tuple[str, ...] = ()
     alerts_exclude: tuple[str, ...] = ()

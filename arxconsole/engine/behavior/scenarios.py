@@ -106,6 +106,11 @@ def _check_expectations(sim: Simulator, step: Step, failures: list[Failure]) -> 
                                     f"{at}: expected state {name} = {_fmt(want)}, got {_fmt(got)}", want, got))
     for name, (want, tol) in step.derived.items():
         got = sim.env.get(name)
+        if isinstance(want, (bool, str)):
+            if not _same(want, got):
+                failures.append(Failure(f"{step.loc}.derived.{name}",
+                                        f"{at}: expected derived {name} = {_fmt(want)}, got {_fmt(got)}", want, got))
+            continue
         if isinstance(got, bool) or not isinstance(got, (int, float)) or abs(got - want) > tol:
             failures.append(Failure(f"{step.loc}.derived.{name}",
                                     f"{at}: expected derived {name} = {_fmt(want)} ± {tol:g}, got {_fmt(got)}",

@@ -8,9 +8,12 @@ Semantics (also in the package docstring):
   transitions on it but none from the current state, or all their guards are false;
   or an effect would put a variable outside its domain.  Otherwise the first matching
   transition fires, then the effects are applied together (all computed first).
-- ``advance(seconds)`` moves time on; timed transitions fire at the exact moment their
-  ``after`` elapses in the source state (earliest first, file order on ties); a timed
-  transition whose guard is false at that moment does not fire for that visit.
+- A timed transition (``after: s``) is *due* once the machine has been ``s`` seconds in
+  its source state; it fires at the first moment it is due and its guard is true: at
+  the exact due time while ``advance`` moves time on, or later, right after the step
+  (``set``, command) that makes the guard true.  ``after: 0`` with a guard is therefore
+  a condition-triggered transition (a detector going to alarm when smoke passes the
+  threshold).  Among several, file order decides.
 """
 
 from __future__ import annotations
@@ -52,6 +55,7 @@ class Simulator:
         self.events: list[Event] = []
         self.max_eval_s = 0.0
         self.recompute()
+        self._fire_armed()
 
     # ---- evaluation ----------------------------------------------------------------------
     def _eval(self, expr, env, what: str) -> Any:
@@ -106,6 +110,7 @@ class Simulator:
                 self.time_in_state = 0.0
             self.env[name] = value
         self.recompute()
+        self._fire_armed()
 
     def command(self, name: str, args: dict[str, Any] | None = None) -> tuple[bool, str]:
         """Run a command; returns (accepted, reason-if-refused)."""
@@ -164,39 +169,55 @@ class Simulator:
             self.time_in_state = 0.0
         self.env.update(updates)
         self.recompute()
+        self._fire_armed()
         return True, ""
+
+    def _fire_armed(self) -> None:
+        """Fire timed transitions that are due (time in state >= after) and whose guard
+        is true now; repeat, since a new state may have its own due transitions."""
+        var = self.c.sm_variable
+        if not var:
+            return
+        for _ in range(MAX_EVENTS_PER_ADVANCE):
+            current = self.env[var]
+            for t in self.c.transitions:
+                if (t.after is not None and (current in t.sources or ANY_STATE in t.sources)
+                        and t.after <= self.time_in_state + 1e-9
+                        and (t.guard is None or self._eval(t.guard, self.env, f"guard of {t.loc}") is True)):
+                    self.events.append(Event(self.time, "transition", f"{current} -> {t.to} after {t.after:g} s"))
+                    self.env[var] = t.to
+                    self.time_in_state = 0.0
+                    self.recompute()
+                    break
+            else:
+                return
+        raise SimulationError(f"more than {MAX_EVENTS_PER_ADVANCE} timed transitions at t={self.time:g} s "
+                              "(a loop of timed transitions whose guards stay true?)")
 
     def advance(self, seconds: float) -> None:
         remaining = float(seconds)
         var = self.c.sm_variable
         timed = [t for t in self.c.transitions if t.after is not None]
-        skipped: set[int] = set()      # guard-false timed transitions, for this state visit
+        self._fire_armed()
         for _ in range(MAX_EVENTS_PER_ADVANCE):
             if not var or not timed:
                 break
             current = self.env[var]
-            due = [(t.after, i, t) for i, t in enumerate(timed)
-                   if i not in skipped and (current in t.sources or ANY_STATE in t.sources)
-                   and t.after - self.time_in_state <= remaining + 1e-9]
-            if not due:
+            waits = [t.after - self.time_in_state for t in timed
+                     if (current in t.sources or ANY_STATE in t.sources)
+                     and 1e-9 < t.after - self.time_in_state <= remaining + 1e-9]
+            if not waits:
                 break
-            after, idx, t = min(due, key=lambda d: (d[0], d[1]))
-            step = max(0.0, after - self.time_in_state)
+            step = min(waits)
             self.time += step
             self.time_in_state += step
-            remaining -= step
+            remaining = max(0.0, remaining - step)
             self.recompute()
-            if t.guard is not None and self._eval(t.guard, self.env, f"guard of {t.loc}") is not True:
-                skipped.add(idx)
-                continue
-            self.events.append(Event(self.time, "transition", f"{current} -> {t.to} after {after:g} s"))
-            self.env[var] = t.to
-            self.time_in_state = 0.0
-            skipped.clear()
-            self.recompute()
+            self._fire_armed()
         else:
             raise SimulationError(f"more than {MAX_EVENTS_PER_ADVANCE} timed transitions in one advance "
                                   f"of {seconds:g} s (a loop of timed transitions?)")
         self.time += remaining
         self.time_in_state += remaining
         self.recompute()
+        self._fire_armed()

@@ -40,7 +40,8 @@ def _step(s: Step) -> dict[str, Any]:
     if s.state:
         exp["state"] = dict(s.state)
     if s.derived:
-        exp["derived"] = {k: {"value": v, "tolerance": t} for k, (v, t) in s.derived.items()}
+        exp["derived"] = {k: v if isinstance(v, (bool, str)) else {"value": v, "tolerance": t}
+                          for k, (v, t) in s.derived.items()}
     for key in ("alerts", "alerts_include", "alerts_exclude"):
         v = getattr(s, key)
         if v:
