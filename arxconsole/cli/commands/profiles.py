@@ -1,0 +1,101 @@
+"""``arxconsole profiles``: check behavior profiles and import Arxos profile files.
+
+    arxconsole profiles check [--workspace DIR | --demo] [--system S] [--json]
+    arxconsole profiles import FILE... --workspace DIR --system S [--force] [--json]
+
+``check`` loads every profile (of one system or all), runs the checks and scenarios and
+prints the findings (``--json``: a list of {file, rule, severity, message, hint,
+location}); exit 1 when any error is found.  ``import`` converts Arxos profile files
+(core/svg-parser/engine/profiles/*.yaml) into ``behavior/<system>/<id>.yaml``, never
+overwriting an existing profile without ``--force``; it prints every defect found while
+converting and exits 1 when there were errors or a profile was not written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ...engine import durable
+from ...engine.behavior import check_system_profiles, dump_profile, import_arxos_profiles
+from ...engine.findings import Finding, count_by_severity, has_blocking
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def register(subparsers, common) -> None:
+    p = subparsers.add_parser("profiles", parents=[common], help="check or import behavior profiles",
+                              description=__doc__.split("\n\n")[0])
+    sub = p.add_subparsers(dest="profiles_command", metavar="ACTION")
+    chk = sub.add_parser("check", parents=[common], help="check profiles and run their scenarios")
+    chk.add_argument("--system", help="only this system's profiles")
+    chk.set_defaults(func=run_check)
+    imp = sub.add_parser("import", parents=[common], help="convert Arxos profile files into a workspace")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="Arxos profile YAML files")
+    imp.add_argument("--system", required=True, help="write into behavior/<system>/")
+    imp.add_argument("--force", action="store_true", help="overwrite existing profiles")
+    imp.set_defaults(func=run_import)
+    p.set_defaults(func=lambda ctx: (p.print_help(), EXIT_USAGE)[1])
+
+
+def _row(f: Finding) -> dict:
+    return {"file": f.file, "rule": f.rule, "severity": f.severity.value, "message": f.message,
+            "hint": f.hint, "location": f.location}
+
+
+def run_check(ctx) -> int:
+    ws = ctx.workspace
+    system = ctx.args.system
+    systems = ws.systems()
+    if system and system not in systems:
+        ctx.error(f"{ws.root}: no system {system!r} (systems: {', '.join(systems) or 'none'})")
+        return EXIT_USAGE
+    findings: list[Finding] = []
+    stats = {"profiles_checked": 0, "scenarios_run": 0, "scenarios_passed": 0, "max_eval_ms": 0.0}
+    for s in [system] if system else systems:
+        report = check_system_profiles(ws, s)
+        findings += report.findings
+        for key in ("profiles_checked", "scenarios_run", "scenarios_passed"):
+            stats[key] += report.stats[key]
+        stats["max_eval_ms"] = max(stats["max_eval_ms"], report.stats["max_eval_ms"])
+    counts = count_by_severity(findings)
+    lines = [f"{f} — {f.hint}" if f.hint else str(f) for f in findings]
+    lines.append(f"{stats['profiles_checked']} profile(s), {stats['scenarios_passed']}/{stats['scenarios_run']} "
+                 f"scenario(s) passed, slowest evaluation {stats['max_eval_ms']:.3f} ms: "
+                 f"{counts['error']} error(s), {counts['warning']} warning(s), {counts['info']} info"
+                 + (" — FAILED" if has_blocking(findings) else ""))
+    ctx.emit([_row(f) for f in findings], "\n".join(lines))
+    return EXIT_FAILED if has_blocking(findings) else EXIT_OK
+
+
+def run_import(ctx) -> int:
+    args = ctx.args
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        ctx.error(f"no such file: {', '.join(missing)}")
+        return EXIT_USAGE
+    ws = ctx.workspace
+    findings: list[Finding] = []
+    written, skipped = [], []
+    with ws.lock():
+        for file in args.files:
+            profiles, problems = import_arxos_profiles(file)
+            findings += problems
+            for prof in profiles:
+                prof.object_type = f"{args.system}.{prof.id}"
+                target = ws.profile_path(args.system, prof.id)
+                rel = ws.root.joinpath(target).relative_to(ws.root).as_posix()
+                if target.exists() and not args.force:
+                    skipped.append(rel)
+                    continue
+                header = (f"# Imported by ArxConsole from {Path(file).name} ({prof.file.split('#')[-1]}).\n"
+                          "# Read the import findings: undeclared inputs still need declaring.\n")
+                durable.write_text(target, header + dump_profile(prof))
+                written.append(rel)
+    lines = [str(f) for f in findings]
+    lines += [f"wrote {w}" for w in written]
+    lines += [f"skipped {s}: exists (use --force to overwrite)" for s in skipped]
+    counts = count_by_severity(findings)
+    lines.append(f"{len(written)} profile(s) written, {len(skipped)} skipped: {counts['error']} error(s), "
+                 f"{counts['warning']} warning(s), {counts['info']} info")
+    ctx.emit({"written": written, "skipped": skipped, "findings": [_row(f) for f in findings]}, "\n".join(lines))
+    return EXIT_FAILED if skipped or has_blocking(findings) else EXIT_OK
