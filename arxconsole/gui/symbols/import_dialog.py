@@ -1,0 +1,101 @@
+"""The migration report of an import: per file its status (icon and word), format, new
+id, what was converted and what needs a human; a double-click opens the imported symbol."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, QSplitter, QTextBrowser,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout)
+
+from ..icons import icon
+
+STATUS_ICONS = {"imported": ("ok", "Imported"), "conflict": ("warning", "Conflict"),
+                "failed": ("error", "Failed"), "would-import": ("pending", "Would import")}
+
+
+class ImportReportDialog(QDialog):
+    openRequested = Signal(str)       # workspace-relative path of an imported symbol
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("importReport")
+        self.setWindowTitle("Import — migration report")
+        self.resize(900, 560)
+        lay = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
+        split = QSplitter(Qt.Vertical)
+        self.table = QTreeWidget()
+        self.table.setRootIsDecorated(False)
+        self.table.setHeaderLabels(["Status", "Source", "Format", "Symbol id", "Needs a human"])
+        self.table.header().setSectionResizeMode(1, QHeaderView.Stretch)
+        split.addWidget(self.table)
+        self.details = QTextBrowser()
+        split.addWidget(self.details)
+        lay.addWidget(split, 1)
+        self.report_files = QLabel()
+        self.report_files.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.report_files.setWordWrap(True)
+        lay.addWidget(self.report_files)
+        buttons = QDialogButtonBox(QDialogButtonBox.Close)
+        buttons.rejected.connect(self.close)
+        lay.addWidget(buttons)
+        self.table.currentItemChanged.connect(self._show_item)
+        self.table.itemDoubleClicked.connect(self._open_item)
+        self.report = None
+
+    def set_report(self, report) -> None:
+        self.report = report
+        d = report.to_dict()
+        self.summary.setText(
+            f"Imported {d['imported']}, conflicts (not written) {d['conflicts']}, failed {d['failed']}; "
+            f"{d['needs_human']} file{'s' if d['needs_human'] != 1 else ''} need a human. "
+            "Double-click an imported symbol to open it.")
+        self.table.clear()
+        for item in report.items:
+            icon_name, word = STATUS_ICONS.get(item.status, ("info", item.status))
+            needs = len(item.notes.needs_human) if item.notes else 0
+            row = QTreeWidgetItem([word, item.source, item.notes.source_format if item.notes else "",
+                                   item.symbol_id, str(needs) if needs else ""])
+            row.setIcon(0, icon(icon_name))
+            if needs:
+                row.setIcon(4, icon("warning"))
+            row.setData(0, Qt.UserRole, item)
+            self.table.addTopLevelItem(row)
+        for c in (0, 2, 3, 4):
+            self.table.resizeColumnToContents(c)
+        self.details.setMarkdown(report.to_markdown())
+        self.report_files.setText("Report written to: " + ", ".join(report.report_files)
+                                  if report.report_files else "")
+
+    def _show_item(self, current, _previous=None) -> None:
+        if current is None:
+            return
+        item = current.data(0, Qt.UserRole)
+        lines = [f"## {item.source}", "", f"- status: **{item.status}**" + (f" — {item.reason}" if item.reason else "")]
+        if item.target:
+            lines.append(f"- written to: `{item.target}`")
+        if item.notes:
+            lines.append(f"- format: {item.notes.source_format}")
+            if item.notes.converted:
+                lines.append("- converted:")
+                lines += [f"  - {c}" for c in item.notes.converted]
+            if item.notes.needs_human:
+                lines.append("- **needs a human:**")
+                lines += [f"  - {c}" for c in item.notes.needs_human]
+        errors = [f for f in item.findings if f.blocking]
+        if errors:
+            lines.append("- errors after conversion:")
+            lines += [f"  - `{f.rule}` {f.location}: {f.message}" for f in errors]
+        self.details.setMarkdown("\n".join(lines))
+
+    def _open_item(self, row, _col=0) -> None:
+        item = row.data(0, Qt.UserRole)
+        if item is not None and item.status == "imported" and item.target:
+            self.openRequested.emit(item.target)
+
+    def rows(self) -> list[tuple[str, str, str]]:
+        """(status word, source, symbol id) per row: what the user reads."""
+        return [(self.table.topLevelItem(i).text(0), self.table.topLevelItem(i).text(1),
+                 self.table.topLevelItem(i).text(3)) for i in range(self.table.topLevelItemCount())]

@@ -1,0 +1,379 @@
+"""The library browser: systems -> symbols with thumbnails and validity, search by id,
+name or tag, filters by system and by validity, counts per system.
+
+Reading the files and validating the whole library run in a worker; the tree is filled
+from the result, and thumbnails arrive from the cache as they are rendered.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+                               QStyledItemDelegate, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from ...engine.findings import count_by_severity
+from ..icons import icon
+from ..workers import start_worker
+from .thumbnails import THUMB_SIZE, ThumbnailCache, svg_key
+
+PATH_ROLE = Qt.UserRole
+STATUS_FILTERS = [("any", "Any status"), ("error", "With errors"), ("warning", "With warnings"),
+                  ("clean", "Clean")]
+
+
+@dataclass
+class LibraryEntry:
+    path: Path
+    system: str                 # the folder it is in
+    id: str
+    name: str = ""
+    tags: list[str] = field(default_factory=list)
+    svg: str = ""
+    errors: int = -1            # -1: not validated yet
+    warnings: int = 0
+    problem: str = ""           # why the file could not be read
+
+    @property
+    def key(self) -> str:
+        return svg_key(self.svg)
+
+    @property
+    def status(self) -> str:
+        if self.problem or self.errors > 0:
+            return "error"
+        if self.errors < 0:
+            return "pending"
+        return "warning" if self.warnings else "clean"
+
+    def status_text(self) -> str:
+        if self.problem:
+            return "Error: unreadable"
+        if self.errors < 0:
+            return "Checking…"
+        if self.errors:
+            return f"Errors: {self.errors}"
+        if self.warnings:
+            return f"Warnings: {self.warnings}"
+        return "Clean"
+
+    def matches(self, text: str) -> bool:
+        if not text:
+            return True
+        t = text.lower()
+        return t in self.id.lower() or t in self.name.lower() or any(t in tag.lower() for tag in self.tags)
+
+
+def read_library(ws, cancel=None) -> list[LibraryEntry]:
+    """Every symbol file of the workspace as an entry (engine reading; any thread)."""
+    from ...engine.symbols.model import read_json_object
+
+    out = []
+    for path in ws.symbol_files():
+        if cancel is not None:
+            cancel.check()
+        data, problems = read_json_object(path, ws.relative(path))
+        if data is None:
+            out.append(LibraryEntry(path, path.parent.name, path.stem,
+                                    problem=problems[0].message if problems else "unreadable"))
+            continue
+        tags = data.get("tags")
+        svg = data.get("svg")
+        out.append(LibraryEntry(path, path.parent.name, str(data.get("id") or path.stem),
+                                name=str(data.get("name") or data.get("display_name") or ""),
+                                tags=[str(t) for t in tags] if isinstance(tags, list) else [],
+                                svg=svg if isinstance(svg, str) else ""))
+    return out
+
+
+def validate_library(ws, entries: list[LibraryEntry], cancel=None) -> dict[str, tuple[int, int]]:
+    """Whole-library validation: {path: (errors, warnings)}, waivers applied."""
+    from ...engine.symbols import validate_workspace
+
+    report = validate_workspace(ws, cancel=cancel)
+    by_file = report.by_file()
+    out = {}
+    for e in entries:
+        if e.problem:
+            continue
+        counts = count_by_severity(by_file.get(ws.relative(e.path), []))
+        out[str(e.path)] = (counts["error"], counts["warning"])
+    return out
+
+
+class _SmallIconDelegate(QStyledItemDelegate):
+    """Status icons stay small while thumbnails in the first column are large."""
+
+    def initStyleOption(self, option, index) -> None:
+        super().initStyleOption(option, index)
+        option.decorationSize = QSize(16, 16)
+
+
+class LibraryBrowser(QWidget):
+    symbolActivated = Signal(object)     # Path
+    loadedChanged = Signal()             # entries (re)loaded; statuses may follow
+    validatedChanged = Signal()
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setObjectName("symbolLibrary")
+        self.workspace = None
+        self.entries: list[LibraryEntry] = []
+        self.thumbs = ThumbnailCache(self)
+        self.thumbs.batchDone.connect(self._apply_thumbnails)
+        self.loading = False
+        self.validating = False
+        self._generation = 0
+        self._select_after_load: Path | None = None
+        self._items: dict[str, QTreeWidgetItem] = {}   # path -> item
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        self.search = QLineEdit()
+        self.search.setObjectName("librarySearch")
+        self.search.setPlaceholderText("Search id, name or tag")
+        self.search.setClearButtonEnabled(True)
+        lay.addWidget(self.search)
+        filters = QHBoxLayout()
+        self.system_filter = QComboBox()
+        self.system_filter.addItem("All systems", "")
+        self.status_filter = QComboBox()
+        for key, label in STATUS_FILTERS:
+            self.status_filter.addItem(label, key)
+        filters.addWidget(self.system_filter, 1)
+        filters.addWidget(self.status_filter, 1)
+        lay.addLayout(filters)
+        self.tree = QTreeWidget()
+        self.tree.setObjectName("libraryTree")
+        self.tree.setColumnCount(2)
+        self.tree.setHeaderLabels(["Symbol", "Status"])
+        self.tree.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
+        self.tree.header().setSectionResizeMode(1, QHeaderView.Fixed)
+        self.tree.header().setStretchLastSection(False)
+        self.tree.setColumnWidth(1, 96)
+        self.tree.setIndentation(14)
+        self._status_delegate = _SmallIconDelegate(self.tree)
+        self.tree.setItemDelegateForColumn(1, self._status_delegate)
+        lay.addWidget(self.tree, 1)
+        self.summary = QLabel()
+        self.summary.setObjectName("librarySummary")
+        self.summary.setWordWrap(True)
+        lay.addWidget(self.summary)
+        self.search.textChanged.connect(self.apply_filter)
+        self.system_filter.currentIndexChanged.connect(self.apply_filter)
+        self.status_filter.currentIndexChanged.connect(self.apply_filter)
+        self.tree.currentItemChanged.connect(self._on_current)
+        self._suppress = False
+
+    # ---- loading -------------------------------------------------------------------
+    def set_workspace(self, ws) -> None:
+        self.workspace = ws
+        self.reload()
+
+    def reload(self, select: Path | None = None) -> None:
+        """Re-read the library in a worker, then validate it; keeps or moves the selection."""
+        self._generation += 1
+        gen = self._generation
+        self._select_after_load = Path(select) if select else self.selected_path()
+        ws = self.workspace
+        if ws is None:
+            self.entries = []
+            self._rebuild()
+            return
+        self.loading = True
+        self.summary.setText("Reading the library…")
+        start_worker(lambda h: read_library(ws, h.cancel),
+                     on_finished=lambda entries: self._loaded(gen, entries),
+                     on_failed=lambda msg, _u: self._failed(gen, msg))
+
+    def _failed(self, gen: int, message: str) -> None:
+        if gen != self._generation:
+            return
+        self.loading = self.validating = False
+        self.summary.setText(f"Cannot read the library: {message}")
+
+    def _loaded(self, gen: int, entries: list[LibraryEntry]) -> None:
+        if gen != self._generation:
+            return
+        # keep statuses of unchanged entries until the new validation arrives
+        old = {str(e.path): e for e in self.entries}
+        for e in entries:
+            prev = old.get(str(e.path))
+            if prev is not None:
+                e.errors, e.warnings = prev.errors, prev.warnings
+        self.entries = entries
+        self.loading = False
+        self._rebuild()
+        self.thumbs.request({e.key: e.svg for e in entries})
+        self.loadedChanged.emit()
+        self.revalidate()
+
+    def revalidate(self) -> None:
+        ws = self.workspace
+        if ws is None:
+            return
+        gen = self._generation
+        entries = list(self.entries)
+        self.validating = True
+        start_worker(lambda h: validate_library(ws, entries, h.cancel),
+                     on_finished=lambda result: self._validated(gen, result),
+                     on_failed=lambda msg, _u: self._failed(gen, msg))
+
+    def _validated(self, gen: int, result: dict) -> None:
+        if gen != self._generation:
+            return
+        for e in self.entries:
+            if str(e.path) in result:
+                e.errors, e.warnings = result[str(e.path)]
+            elif not e.problem:
+                e.errors, e.warnings = 0, 0
+        self.validating = False
+        for e in self.entries:
+            self._update_item(e)
+        self.apply_filter()
+        self.validatedChanged.emit()
+
+    def update_entry_status(self, path: Path, errors: int, warnings: int) -> None:
+        """The editor validated this symbol: show its live counts in the tree."""
+        for e in self.entries:
+            if e.path == Path(path):
+                e.errors, e.warnings = errors, warnings
+                self._update_item(e)
+                self._update_counts()
+                return
+
+    # ---- tree ----------------------------------------------------------------------
+    def _rebuild(self) -> None:
+        selected = self._select_after_load
+        self._suppress = True
+        self.tree.setUpdatesEnabled(False)
+        try:
+            self.tree.clear()
+            self._items = {}
+            self._system_items: dict[str, QTreeWidgetItem] = {}
+            systems = sorted({e.system for e in self.entries} | set(self.workspace.systems() if self.workspace else []))
+            for system in systems:
+                item = QTreeWidgetItem([system, ""])
+                item.setData(0, PATH_ROLE, None)
+                item.setFlags(Qt.ItemIsEnabled)
+                f = item.font(0)
+                f.setBold(True)
+                item.setFont(0, f)
+                self._system_items[system] = item
+            self.tree.addTopLevelItems(list(self._system_items.values()))
+            for e in self.entries:
+                item = QTreeWidgetItem()
+                item.setData(0, PATH_ROLE, str(e.path))
+                self._items[str(e.path)] = item
+                self._update_item(e, item)
+                self._system_items[e.system].addChild(item)
+            self.tree.expandAll()
+            current = self.system_filter.currentData()
+            self.system_filter.blockSignals(True)
+            self.system_filter.clear()
+            self.system_filter.addItem("All systems", "")
+            for s in systems:
+                self.system_filter.addItem(s, s)
+            idx = self.system_filter.findData(current)
+            self.system_filter.setCurrentIndex(max(idx, 0))
+            self.system_filter.blockSignals(False)
+            self.apply_filter()
+            if selected is not None and str(selected) in self._items:
+                self.tree.setCurrentItem(self._items[str(selected)])
+        finally:
+            self.tree.setUpdatesEnabled(True)
+            self._suppress = False
+
+    def _update_item(self, e: LibraryEntry, item: QTreeWidgetItem | None = None) -> None:
+        item = item or self._items.get(str(e.path))
+        if item is None:
+            return
+        item.setText(0, f"{e.id}\n{e.name}" if e.name else e.id)
+        item.setToolTip(0, f"{e.id} — {e.name}\n{e.path.name}" + (f"\ntags: {', '.join(e.tags)}" if e.tags else "")
+                        + (f"\n{e.problem}" if e.problem else ""))
+        ic = self.thumbs.icon(e.key)
+        if ic is not None:
+            item.setIcon(0, ic)
+        status = e.status
+        item.setIcon(1, icon({"pending": "pending", "clean": "ok"}.get(status, status)))
+        item.setText(1, e.status_text())
+
+    def _apply_thumbnails(self, keys: list[str]) -> None:
+        wanted = set(keys)
+        for e in self.entries:
+            if e.key in wanted:
+                item = self._items.get(str(e.path))
+                if item is not None:
+                    item.setIcon(0, self.thumbs.icon(e.key))
+
+    def apply_filter(self) -> None:
+        text = self.search.text().strip()
+        system = self.system_filter.currentData() or ""
+        status = self.status_filter.currentData() or "any"
+        for e in self.entries:
+            item = self._items.get(str(e.path))
+            if item is None:
+                continue
+            visible = (e.matches(text) and (not system or e.system == system)
+                       and (status == "any" or e.status == status))
+            item.setHidden(not visible)
+        for s, item in getattr(self, "_system_items", {}).items():
+            item.setHidden(bool(system) and s != system)
+        self._update_counts()
+
+    def _update_counts(self) -> None:
+        total = shown = 0
+        for s, sitem in getattr(self, "_system_items", {}).items():
+            entries = [e for e in self.entries if e.system == s]
+            n_shown = sum(1 for e in entries if not self._items[str(e.path)].isHidden())
+            errors = sum(1 for e in entries if e.status == "error")
+            warnings = sum(1 for e in entries if e.status == "warning")
+            filtered = "" if n_shown == len(entries) else f"{n_shown} of "
+            sitem.setText(0, f"{s} ({filtered}{len(entries)})")
+            parts = []
+            if errors:
+                parts.append(f"{errors} with errors")
+            if warnings:
+                parts.append(f"{warnings} with warnings")
+            sitem.setText(1, ", ".join(parts) or ("all clean" if entries and not self.validating else ""))
+            sitem.setIcon(1, icon("error" if errors else "warning" if warnings else "ok") if entries else icon(""))
+            total += len(entries)
+            shown += n_shown
+        busy = " — checking…" if self.validating else ""
+        self.summary.setText(f"{shown} of {total} symbols shown{busy}" if shown != total else f"{total} symbols{busy}")
+
+    # ---- selection -----------------------------------------------------------------
+    def selected_path(self) -> Path | None:
+        item = self.tree.currentItem()
+        p = item.data(0, PATH_ROLE) if item is not None else None
+        return Path(p) if p else None
+
+    def select_path(self, path: Path | None, *, emit: bool = False) -> bool:
+        item = self._items.get(str(path)) if path else None
+        self._suppress = not emit
+        try:
+            if item is None:
+                self.tree.setCurrentItem(None)
+                return False
+            self.tree.setCurrentItem(item)
+            self.tree.scrollToItem(item)
+            return True
+        finally:
+            self._suppress = False
+
+    def find_entry(self, symbol_id: str) -> LibraryEntry | None:
+        for e in self.entries:
+            if e.id == symbol_id or e.path.stem == symbol_id:
+                return e
+        return None
+
+    def _on_current(self, current, previous) -> None:
+        if self._suppress or current is None:
+            return
+        p = current.data(0, PATH_ROLE)
+        if p:
+            self.symbolActivated.emit(Path(p))

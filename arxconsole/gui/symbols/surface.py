@@ -1,0 +1,533 @@
+"""The Symbols surface: library browser on the left, editor on the right, and the
+actions around them (save, undo/redo, new, duplicate, delete, import, export, waive).
+
+Actions that ask the user something take their answers as arguments and only open a
+dialog for what is missing, so tests and other surfaces can drive them directly.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (QFileDialog, QInputDialog, QMessageBox, QSplitter, QToolBar, QVBoxLayout)
+
+from ...engine import durable
+from ...engine.errors import UserError
+from ..icons import icon
+from ..surface import Surface
+from ..workers import start_worker
+from .editor import SymbolEditor
+from .import_dialog import ImportReportDialog
+from .library import LibraryBrowser
+
+VARIANT_RE = re.compile(r"^(?P<base>.+)_(?P<n>\d{3})$")
+
+
+def _actor() -> str:
+    from ...store.db import current_actor
+
+    return current_actor()
+
+
+class SymbolsSurface(Surface):
+    surface_id = "symbols"
+    title = "Symbols"
+    icon_name = "symbols"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.setObjectName("symbolsSurface")
+        self.library = LibraryBrowser()
+        self.editor = SymbolEditor()
+        self.doc = self.editor.doc
+        self.vctx = None
+        self._pending_nav: dict | None = None
+        self.import_dialog: ImportReportDialog | None = None
+        self.last_import_report = None
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        self.toolbar = QToolBar()
+        self.toolbar.setToolButtonStyle(Qt.ToolButtonTextBesideIcon)
+        lay.addWidget(self.toolbar)
+        split = QSplitter(Qt.Horizontal)
+        split.addWidget(self.library)
+        split.addWidget(self.editor)
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        split.setSizes([340, 900])
+        self.splitter = split
+        lay.addWidget(split, 1)
+        self._build_actions()
+
+        self.library.symbolActivated.connect(self._on_library_pick)
+        self.library.loadedChanged.connect(self._after_library_load)
+        self.editor.saveStateChanged.connect(self._update_actions)
+        self.editor.validated.connect(self._on_validated)
+        self.editor.save_button.clicked.connect(self.save)
+        self.editor.findings_view.currentItemChanged.connect(lambda *_: self._update_actions())
+        self.on_workspace_changed(ctx.workspace)
+
+    # ---- actions -------------------------------------------------------------------
+    def _action(self, text: str, slot, shortcut=None, icon_name: str = "", tip: str = "",
+                toolbar: bool = True) -> QAction:
+        act = QAction(text, self)
+        if icon_name:
+            act.setIcon(icon(icon_name))
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            act.setShortcuts([QKeySequence(s) for s in shortcuts])
+            act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
+        act.setToolTip(tip or text.replace("&", ""))
+        act.triggered.connect(lambda _=False: slot())
+        self.addAction(act)
+        if toolbar:
+            self.toolbar.addAction(act)
+        return act
+
+    def _build_actions(self) -> None:
+        stack = self.doc.undo_stack
+        self.new_action = self._action("New…", self.new_symbol, QKeySequence.New, tip="New symbol from the "
+                                       "system's template (Ctrl+N)")
+        self.duplicate_action = self._action("Duplicate", self.duplicate_symbol, "Ctrl+D",
+                                             tip="Duplicate as the next variant (_002, …) (Ctrl+D)")
+        self.delete_action = self._action("Delete…", self.delete_symbol, tip="Delete the symbol file")
+        self.toolbar.addSeparator()
+        self.import_action = self._action("Import…", self.import_files, tip="Import symbol files in any "
+                                          "Arxos format")
+        self.import_folder_action = self._action("Import folder…", self.import_folder,
+                                                 tip="Import every symbol file of a folder")
+        self.export_action = self._action("Export…", self.export_symbol, tip="Export as library JSON or "
+                                          "plain SVG")
+        self.toolbar.addSeparator()
+        self.save_action = self._action("Save", self.save, QKeySequence.Save, "ok", "Save (Ctrl+S)")
+        self.undo_action = self._action("Undo", stack.undo, QKeySequence.Undo, tip="Undo (Ctrl+Z)")
+        self.redo_action = self._action("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Shift+Z"],
+                                        tip="Redo (Ctrl+Shift+Z)")
+        stack.canUndoChanged.connect(lambda _: self._update_actions())
+        stack.canRedoChanged.connect(lambda _: self._update_actions())
+        stack.undoTextChanged.connect(lambda _: self._update_actions())
+        self.toolbar.addSeparator()
+        self.waive_action = self._action("Waive…", self.waive_selected, icon_name="skipped",
+                                         tip="Waive the selected finding's rule for this symbol, with a reason")
+        self.prev_finding_action = self._action("Previous finding", lambda: self.editor.findings_view.step(-1),
+                                                "Shift+F8", toolbar=False)
+        self.next_finding_action = self._action("Next finding", lambda: self.editor.findings_view.step(1),
+                                                "F8", toolbar=False)
+        self.find_action = self._action("Find", self.focus_search, QKeySequence.Find, toolbar=False)
+        self.zoom_in_action = self._action("Zoom in", self.editor.canvas.zoom_in,
+                                           [QKeySequence.ZoomIn, "Ctrl+="], toolbar=False)
+        self.zoom_out_action = self._action("Zoom out", self.editor.canvas.zoom_out, QKeySequence.ZoomOut,
+                                            toolbar=False)
+        self.fit_action = self._action("Fit", self.editor.canvas.fit, "Ctrl+0", toolbar=False)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        ws_open = self.ctx.workspace is not None
+        is_open = self.doc.is_open
+        stack = self.doc.undo_stack
+        self.new_action.setEnabled(ws_open)
+        self.import_action.setEnabled(ws_open)
+        self.import_folder_action.setEnabled(ws_open)
+        self.duplicate_action.setEnabled(is_open and ws_open)
+        self.delete_action.setEnabled(is_open and self.doc.path is not None)
+        self.export_action.setEnabled(is_open)
+        reason = self.editor.save_block_reason()
+        self.save_action.setEnabled(is_open and self.doc.dirty and not reason)
+        self.save_action.setToolTip(reason or "Save (Ctrl+S)")
+        self.undo_action.setEnabled(stack.canUndo())
+        self.redo_action.setEnabled(stack.canRedo())
+        self.undo_action.setToolTip(f"Undo {stack.undoText()} (Ctrl+Z)" if stack.canUndo() else "Nothing to undo")
+        self.redo_action.setToolTip(f"Redo {stack.redoText()} (Ctrl+Shift+Z)" if stack.canRedo() else
+                                    "Nothing to redo")
+        f = self.editor.findings_view.current_finding()
+        from ...engine.symbols import RULES
+
+        rule = RULES.get(f.rule) if f else None
+        self.waive_action.setEnabled(bool(f and not f.waived and rule and rule.waivable))
+        if f and rule and not rule.waivable:
+            self.waive_action.setToolTip(f"{f.rule} cannot be waived: fix the problem instead")
+        else:
+            self.waive_action.setToolTip("Waive the selected finding's rule for this symbol, with a reason")
+
+    def focus_search(self) -> None:
+        self.library.search.setFocus(Qt.ShortcutFocusReason)
+        self.library.search.selectAll()
+
+    # ---- workspace -----------------------------------------------------------------
+    def on_workspace_changed(self, workspace) -> None:
+        self.doc.close()
+        self.vctx = None
+        self.editor.set_context(workspace, None)
+        self.library.set_workspace(workspace)
+        if workspace is not None:
+            self.refresh_context()
+        self._update_actions()
+
+    def refresh_context(self) -> None:
+        """Rebuild what the rules know about the workspace (after a save, import, delete).
+        Registry facts first (fast, so the editor is right at once), then the symbol index
+        for the duplicate rules in a worker."""
+        from ...engine.symbols import ValidationContext
+
+        ws = self.ctx.workspace
+        if ws is None:
+            return
+        self.vctx = ValidationContext.from_workspace(ws)
+        self.editor.set_context(ws, self.vctx)
+        start_worker(lambda h: ValidationContext.from_workspace(ws, index_symbols=True),
+                     on_finished=lambda c, w=ws: self._context_ready(w, c))
+
+    def _context_ready(self, ws, vctx) -> None:
+        if ws is not self.ctx.workspace:
+            return
+        self.vctx = vctx
+        self.editor.set_context(ws, vctx)
+
+    # ---- opening ---------------------------------------------------------------------
+    def _on_library_pick(self, path: Path) -> None:
+        if self.doc.path is not None and Path(path) == self.doc.path:
+            return
+        if not self.confirm_discard():
+            self.library.select_path(self.doc.path)   # stay on the symbol being edited
+            return
+        self.open_path(path, confirm=False)
+
+    def open_path(self, path: Path, *, confirm: bool = True) -> bool:
+        from ...engine.symbols import read_json_object
+
+        if confirm and not self.confirm_discard():
+            return False
+        ws = self.ctx.workspace
+        display = ws.relative(path) if ws else str(path)
+        data, problems = read_json_object(path, display)
+        if data is None:
+            QMessageBox.warning(self, "Cannot open symbol", "\n".join(p.message for p in problems))
+            return False
+        self.doc.load(data, Path(path), Path(path).parent.name)
+        self.library.select_path(Path(path))
+        self.ctx.settings.setValue(self._last_key(), str(path))
+        self._update_actions()
+        return True
+
+    def open_symbol(self, symbol_id: str) -> bool:
+        entry = self.library.find_entry(symbol_id)
+        if entry is None:
+            return False
+        return self.open_path(entry.path)
+
+    def navigate(self, symbol_id: str = "", location: str = "", line: int | None = None, **_) -> None:
+        """Open ``symbol_id`` and show ``location`` (a finding's field or SVG element)."""
+        if self.library.loading:
+            self._pending_nav = {"symbol_id": symbol_id, "location": location, "line": line}
+            return
+        if symbol_id and (self.doc.get("id") != symbol_id or not self.doc.is_open):
+            if not self.open_symbol(symbol_id):
+                QMessageBox.information(self, "Symbol not found",
+                                        f"No symbol with id {symbol_id} in this workspace's library.")
+                return
+        if location or line:
+            self.editor.refresh_now()
+            self.editor.select_location(location, line)
+
+    def _after_library_load(self) -> None:
+        if self._pending_nav is not None:
+            nav, self._pending_nav = self._pending_nav, None
+            self.navigate(**nav)
+        elif not self.doc.is_open and self.library.entries:
+            # open populated: the symbol last edited in this workspace, else the first
+            last = self.ctx.settings.value(self._last_key())
+            entry = next((e for e in self.library.entries if str(e.path) == str(last)), None)
+            entry = entry or next((e for e in self.library.entries if not e.problem), None)
+            if entry is not None:
+                self.open_path(entry.path, confirm=False)
+
+    def _last_key(self) -> str:
+        ws = self.ctx.workspace
+        return f"symbols/last/{ws.name if ws else ''}"
+
+    def _on_validated(self, findings) -> None:
+        if self.doc.path is not None and not self.doc.dirty:
+            from ...engine.findings import count_by_severity
+
+            c = count_by_severity(findings)
+            self.library.update_entry_status(self.doc.path, c["error"], c["warning"])
+        self._update_actions()
+
+    # ---- unsaved changes -----------------------------------------------------------
+    def has_unsaved_changes(self) -> bool:
+        return self.doc.dirty
+
+    def confirm_discard(self) -> bool:
+        if not self.doc.dirty:
+            return True
+        sid = self.doc.get("id") or "this symbol"
+        answer = QMessageBox.question(
+            self, "Unsaved changes",
+            f"{sid} has unsaved changes. Save them before leaving?",
+            QMessageBox.Save | QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Save)
+        if answer in (QMessageBox.Save, QMessageBox.Yes):
+            return self.save()
+        if answer in (QMessageBox.Discard, QMessageBox.No):
+            self.revert()
+            return True
+        return False
+
+    def revert(self) -> None:
+        """Drop unsaved changes: reload the file, or close a never-saved symbol."""
+        if self.doc.path is not None and self.doc.path.is_file():
+            self.open_path(self.doc.path, confirm=False)
+        else:
+            self.doc.close()
+        self._update_actions()
+
+    # ---- saving --------------------------------------------------------------------
+    def save(self) -> bool:
+        from ...engine.symbols import save_symbol
+
+        if not self.doc.is_open:
+            return False
+        self.editor.refresh_now()          # validate the very latest text, not a debounced one
+        reason = self.editor.save_block_reason()
+        if reason:
+            QMessageBox.warning(self, "Cannot save", reason)
+            return False
+        ws = self.ctx.workspace
+        target = self.editor.target_path()
+        old = self.doc.path
+        if target != old and target.exists():
+            QMessageBox.warning(self, "Cannot save",
+                                f"{ws.relative(target)} already exists: another symbol uses this id. "
+                                "Choose another id (or variant number).")
+            return False
+        data = self.doc.snapshot()
+        try:
+            save_symbol(target, data)
+            if old is not None and old != target and old.exists():
+                durable.remove_file(old)
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot save", f"{target}: {exc.strerror or exc}")
+            return False
+        self.doc.mark_saved(target)
+        self._audit("symbol.save", ws.relative(target),
+                    f"saved {data.get('id')}" + (f" (renamed from {ws.relative(old)})" if old and old != target else ""),
+                    {"waivers": data.get("waivers") or []})
+        self.library.reload(select=target)
+        self.refresh_context()
+        self._update_actions()
+        return True
+
+    def _audit(self, action: str, target: str, message: str, details: dict | None = None) -> None:
+        db = self.ctx.db
+        ws = self.ctx.workspace
+        if db is None:
+            return
+        try:
+            db.audit(action, target, message=message, workspace=str(ws.root) if ws else "", details=details)
+        except Exception as exc:  # noqa: BLE001 - the file is saved; a failed audit row must not undo that
+            import logging
+
+            logging.getLogger(__name__).warning("audit %s failed: %s", action, exc)
+
+    # ---- waivers -------------------------------------------------------------------
+    def waive_selected(self, reason: str | None = None) -> bool:
+        from ...engine.symbols import RULES
+
+        f = self.editor.findings_view.current_finding()
+        if f is None or f.waived:
+            return False
+        rule = RULES.get(f.rule)
+        if rule is None or not rule.waivable:
+            QMessageBox.information(self, "Cannot waive", f"{f.rule} cannot be waived: fix the problem instead.")
+            return False
+        if reason is None:
+            reason, ok = QInputDialog.getText(self, f"Waive {f.rule}",
+                                              f"Why is {f.rule} acceptable for this symbol?\n{f.message}")
+            if not ok:
+                return False
+        reason = reason.strip()
+        if not reason:
+            QMessageBox.warning(self, "Cannot waive", "A waiver needs a reason.")
+            return False
+        self.editor.add_waiver(f.rule, reason, _actor())
+        self.editor.refresh_now()
+        return True
+
+    # ---- new / duplicate / delete ----------------------------------------------------
+    def new_symbol(self, system: str | None = None, category: str | None = None) -> bool:
+        from ...engine.pipeline.templates import symbol_template, system_code
+
+        ws = self.ctx.workspace
+        if ws is None or not self.confirm_discard():
+            return False
+        if system is None:
+            systems = ws.systems()
+            if not systems:
+                QMessageBox.information(self, "New symbol", "This workspace has no systems yet.")
+                return False
+            current = self.doc.get("system")
+            system, ok = QInputDialog.getItem(self, "New symbol", "System:", systems,
+                                              systems.index(current) if current in systems else 0, False)
+            if not ok:
+                return False
+        vctx = self.vctx
+        if category is None:
+            types = sorted(vctx.object_types.get(system, {})) if vctx else []
+            category, ok = QInputDialog.getItem(self, "New symbol", f"Object type in {system}:",
+                                                types or ["new_object"], 0, True)
+            if not ok or not category.strip():
+                return False
+        category = category.strip()
+        code = (vctx.system_codes.get(system) if vctx else None) or system_code(system)
+        profile = category
+        ports = []
+        info = vctx.profile(system, profile) if vctx else None
+        if info is not None:
+            ports = [{"name": n, "type": t} for n, t in info.ports]
+        data = symbol_template(system, code, f"{system}.{category}", profile, ports, _actor())
+        data["id"] = self._free_id(system, data["id"])
+        self.doc.load(data, None, system)
+        self.library.select_path(None)
+        self._update_actions()
+        return True
+
+    def _free_id(self, system: str, sid: str) -> str:
+        """``sid`` or the next variant number that no file of the library uses."""
+        m = VARIANT_RE.match(sid)
+        base = m.group("base") if m else sid
+        taken = {e.id for e in self.library.entries} | {p.stem for p in self.ctx.workspace.symbol_files()}
+        if sid not in taken:
+            return sid
+        n = 1
+        while f"{base}_{n:03d}" in taken:
+            n += 1
+        return f"{base}_{n:03d}"
+
+    def duplicate_symbol(self) -> bool:
+        if not self.doc.is_open or not self.confirm_discard():
+            return False
+        data = self.doc.snapshot()
+        system = str(data.get("system") or self.doc.folder_system)
+        sid = str(data.get("id") or "")
+        m = VARIANT_RE.match(sid)
+        data["id"] = self._free_id(system, f"{m.group('base') if m else sid}_002")
+        meta = data.get("metadata")
+        if isinstance(meta, dict):
+            meta = dict(meta)
+            meta["variant_of"] = sid
+            data["metadata"] = meta
+        self.doc.load(data, None, system)
+        self.library.select_path(None)
+        self._update_actions()
+        return True
+
+    def delete_symbol(self, confirmed: bool = False) -> bool:
+        path = self.doc.path
+        if path is None:
+            return False
+        ws = self.ctx.workspace
+        rel = ws.relative(path)
+        if not confirmed:
+            answer = QMessageBox.question(
+                self, "Delete symbol", f"Delete {self.doc.get('id')} ({rel})? "
+                "The file is removed from the workspace (backups keep earlier versions).",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                return False
+        durable.remove_file(path)
+        self._audit("symbol.delete", rel, f"deleted {self.doc.get('id')}")
+        self.doc.close()
+        self.library.reload()
+        self.refresh_context()
+        self._update_actions()
+        return True
+
+    # ---- import / export -----------------------------------------------------------
+    def import_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, "Import symbol files", "", "Symbol files (*.json)")
+        if files:
+            self.import_sources(files)
+
+    def import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import every symbol file of a folder")
+        if folder:
+            self.import_sources([folder])
+
+    def import_sources(self, sources: list, system: str | None = None, *, ask_system: bool = True):
+        """Import in a worker; the migration report opens when it is done (and is
+        written beside the console's logs, outside the workspace)."""
+        from ...engine.symbols.importer import import_symbols
+
+        ws = self.ctx.workspace
+        if ws is None:
+            return None
+        if system is None and ask_system:
+            choices = ["(each file's own system)"] + ws.systems()
+            picked, ok = QInputDialog.getItem(self, "Import symbols", "Import into system:", choices, 0, False)
+            if not ok:
+                return None
+            system = None if picked == choices[0] else picked
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        report_path = self.ctx.data_dir.root / "import-reports" / f"import-{stamp}.json"
+        self.import_action.setEnabled(False)
+        self.import_folder_action.setEnabled(False)
+        return start_worker(
+            lambda h: import_symbols([str(s) for s in sources], ws, system, report_path=report_path,
+                                     progress=h.progress, cancel=h.cancel),
+            on_finished=self._imported, on_failed=self._import_failed, on_done=self._update_actions)
+
+    def _imported(self, report) -> None:
+        self.last_import_report = report
+        ws = self.ctx.workspace
+        self._audit("symbol.import", "", f"imported {report.count('imported')} symbols, "
+                    f"{report.count('conflict')} conflicts, {report.count('failed')} failed",
+                    {"report_files": report.report_files})
+        if self.import_dialog is None:
+            self.import_dialog = ImportReportDialog(self)
+            self.import_dialog.openRequested.connect(self._open_imported)
+        self.import_dialog.set_report(report)
+        self.import_dialog.show()
+        self.import_dialog.raise_()
+        if ws is not None:
+            self.library.reload()
+            self.refresh_context()
+
+    def _open_imported(self, rel: str) -> None:
+        ws = self.ctx.workspace
+        if ws is not None:
+            self.open_path(ws.root / rel)
+
+    def _import_failed(self, message: str, user_error: bool) -> None:
+        QMessageBox.warning(self, "Import failed", message)
+
+    def export_symbol(self, path: str | None = None) -> bool:
+        if not self.doc.is_open:
+            return False
+        sid = str(self.doc.get("id") or "symbol")
+        if path is None:
+            path, _ = QFileDialog.getSaveFileName(self, "Export symbol", f"{sid}.json",
+                                                  "Library JSON (*.json);;Plain SVG (*.svg)")
+            if not path:
+                return False
+        target = Path(path)
+        try:
+            if target.suffix.lower() == ".svg":
+                svg = self.doc.get("svg", default="")
+                if not isinstance(svg, str) or not svg.strip():
+                    raise UserError(f"{sid} has no drawing to export")
+                durable.write_text(target, svg if svg.endswith("\n") else svg + "\n")
+            else:
+                durable.write_text(target, durable.dump_json(self.doc.snapshot()))
+        except (OSError, UserError) as exc:
+            QMessageBox.warning(self, "Cannot export", f"{target}: {getattr(exc, 'strerror', None) or exc}")
+            return False
+        return True
+
+    # ---- surface -------------------------------------------------------------------
+    def shown(self) -> None:
+        self._update_actions()

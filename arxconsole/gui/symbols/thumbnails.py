@@ -1,0 +1,136 @@
+"""Symbol thumbnails, rendered off the GUI thread and cached.
+
+Rendering goes to a QImage in a worker (QSvgRenderer and QPainter on a QImage are safe
+off the GUI thread; QPixmap is not), in batches, so a library of thousands of symbols
+never stalls the window.  The GUI thread only turns finished images into icons.  The
+cache key is the SVG text's hash, so an unchanged symbol is never rendered twice and an
+edited one is re-rendered.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+
+from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
+from PySide6.QtSvg import QSvgRenderer
+
+from ..theme import PAPER_COLOR
+from ..workers import start_worker
+
+THUMB_SIZE = 40
+BATCH = 16                 # images per event: small enough that converting a batch is quick
+MAX_CACHED = 5000
+
+
+def svg_key(svg: str) -> str:
+    return hashlib.blake2b(svg.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
+
+
+def render_thumbnail(svg: str, size: int = THUMB_SIZE) -> QImage:
+    """The drawing on paper, aspect kept; a crossed box when it does not render."""
+    image = QImage(size, size, QImage.Format_ARGB32_Premultiplied)
+    image.fill(PAPER_COLOR)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.Antialiasing)
+    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")) if svg else QByteArray())
+    if renderer.isValid():
+        vb = renderer.viewBoxF()
+        if vb.width() <= 0 or vb.height() <= 0:
+            ds = renderer.defaultSize()
+            vb = QRectF(0, 0, max(ds.width(), 1), max(ds.height(), 1))
+        pad = 2
+        scale = min((size - 2 * pad) / vb.width(), (size - 2 * pad) / vb.height())
+        w, h = vb.width() * scale, vb.height() * scale
+        renderer.render(painter, QRectF((size - w) / 2, (size - h) / 2, w, h))
+    else:
+        painter.setPen(QPen(QColor("#c92a2a"), 1.5))
+        painter.drawRect(QRectF(4, 4, size - 8, size - 8))
+        painter.drawLine(6, 6, size - 6, size - 6)
+        painter.drawLine(size - 6, 6, 6, size - 6)
+    painter.end()
+    return image
+
+
+class ThumbnailCache(QObject):
+    """``request(key_svgs)`` renders what is missing in a worker and emits ``ready(key)``
+    for each thumbnail as its batch arrives; ``icon(svg)`` returns a cached icon or None."""
+
+    ready = Signal(str)          # svg key
+    batchDone = Signal(list)     # keys of one batch (after their icons are cached)
+    idle = Signal()              # nothing left to render
+
+    def __init__(self, parent=None, size: int = THUMB_SIZE):
+        super().__init__(parent)
+        self.size = size
+        self._icons: OrderedDict[str, QIcon] = OrderedDict()
+        self._pending: set[str] = set()
+        self._workers = []
+        self.rendered = 0            # how many images were rendered (tests: the cache works)
+
+    def icon(self, key: str) -> QIcon | None:
+        ic = self._icons.get(key)
+        if ic is not None:
+            self._icons.move_to_end(key)
+        return ic
+
+    def has(self, key: str) -> bool:
+        return key in self._icons
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._pending)
+
+    def request(self, svgs: dict[str, str]) -> int:
+        """Queue rendering of {key: svg} not yet cached or queued; returns how many."""
+        todo = [(k, s) for k, s in svgs.items() if k not in self._icons and k not in self._pending]
+        if not todo:
+            return 0
+        self._pending.update(k for k, _ in todo)
+        size = self.size
+
+        def work(handle):
+            batch = []
+            for key, svg in todo:
+                if handle.cancel.cancelled:
+                    break
+                batch.append((key, render_thumbnail(svg, size)))
+                if len(batch) >= BATCH:
+                    handle.event(batch)
+                    batch = []
+            if batch:
+                handle.event(batch)
+            return [k for k, _ in todo]
+
+        holder: list = []
+        worker = start_worker(work, on_event=self._on_batch, on_done=lambda: self._on_done(todo, holder))
+        holder.append(worker)
+        self._workers.append(worker)
+        return len(todo)
+
+    def _on_batch(self, batch) -> None:
+        keys = []
+        for key, image in batch:
+            self._icons[key] = QIcon(QPixmap.fromImage(image))
+            self._pending.discard(key)
+            self.rendered += 1
+            keys.append(key)
+        while len(self._icons) > MAX_CACHED:
+            self._icons.popitem(last=False)
+        for key in keys:
+            self.ready.emit(key)
+        self.batchDone.emit(keys)
+
+    def _on_done(self, todo, holder) -> None:
+        for key, _ in todo:
+            self._pending.discard(key)
+        for w in holder:
+            if w in self._workers:
+                self._workers.remove(w)
+        if not self._pending:
+            self.idle.emit()
+
+    def cancel_all(self) -> None:
+        for w in self._workers:
+            w.cancel.cancel()
