@@ -33,7 +33,7 @@ _PARSER = etree.XMLParser(
 # XML is case-sensitive, but libxml2's recovery and other tools are not; refuse any
 # spelling.  A declaration inside a comment is refused too: harmless, but never needed.
 _DTD_RE = re.compile(r"<!\s*(DOCTYPE|ENTITY|ELEMENT|ATTLIST)", re.IGNORECASE)
-_XML_DECL_RE = re.compile(r"^\ufeff?\s*<\?xml\b[^>]*\?>")
+_XML_DECL_RE = re.compile(r"^\ufeff?\s*<\?xml\s[^>]*\?>")
 
 
 @dataclass(frozen=True)
