@@ -15,7 +15,9 @@ PAPER_COLOR = QColor("#fbfaf6")  # the symbol canvas: its own colours stay true
 
 def effective_scheme(choice: str | None = None) -> str:
     """'light' or 'dark' for a choice of 'system' | 'light' | 'dark'."""
-    choice = (choice or os.environ.get("ARXCONSOLE_THEME") or "system").lower()
+    if not choice or choice.lower() == "system":  # the environment overrides the stored "system"
+        choice = os.environ.get("ARXCONSOLE_THEME") or "system"
+    choice = choice.lower()
     if choice in ("light", "dark"):
         return choice
     hints = QGuiApplication.styleHints()
