@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .. import durable
 from ..workspace import Workspace
@@ -57,6 +57,20 @@ class ChangeSet:
         self.journal = journal
         self._overlay: dict[str, bytes | None] = {}  # dry run only; None = deleted
         self._on_change = on_change or (lambda c: None)
+        # Parsed documents by (path, kind): steps re-read the same files many times.
+        self._parsed: dict[tuple[str, str], Any] = {}
+
+    def parsed(self, rel: str, kind: str, parse: Callable[[str, bytes | None], Any]) -> Any:
+        """``parse(rel, bytes)`` of the file's current content, cached until it changes.
+        Callers must not mutate what they get back."""
+        key = (rel, kind)
+        if key not in self._parsed:
+            self._parsed[key] = parse(rel, self.read_bytes(rel))
+        return self._parsed[key]
+
+    def _invalidate(self, rel: str) -> None:
+        for key in [k for k in self._parsed if k[0] == rel]:
+            del self._parsed[key]
 
     # ---- reading (overlay-aware) ---------------------------------------------------
     def path(self, rel: str) -> Path:
@@ -101,6 +115,7 @@ class ChangeSet:
         if before == data:
             return None
         action = "create" if before is None else "modify"
+        self._invalidate(rel)
         if self.dry_run:
             self._overlay[rel] = data
             change = FileChange(rel, action, unified_diff(rel, before, data))
@@ -122,6 +137,7 @@ class ChangeSet:
         before = self.read_bytes(rel)
         if before is None:
             return None
+        self._invalidate(rel)
         if self.dry_run:
             self._overlay[rel] = None
             change = FileChange(rel, "delete", unified_diff(rel, before, None))

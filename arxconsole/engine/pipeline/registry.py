@@ -14,7 +14,7 @@ from typing import Any, Iterable
 
 from .. import durable
 from .changes import ChangeSet
-from .view import load_json, load_profiles, load_schema, schema_objects, schema_rel, symbols_rel
+from .view import behavior_rel, load_json, load_schema, schema_objects, schema_rel, symbols_rel
 
 FORMAT = 1
 GENERATOR = "arxconsole pipeline"
@@ -66,7 +66,7 @@ def build_systems(changes: ChangeSet, systems: Iterable[str], index: dict[str, A
             "schema": schema_rel(system) if loaded is not None else None,
             "object_types": sorted(schema_objects(loaded)),
             "symbols": index["systems"].get(system, 0),
-            "profiles": len(load_profiles(changes, system)),
+            "profiles": len(changes.list_files(behavior_rel(system), ".yaml")),
         }
     return {"format": FORMAT, "generator": GENERATOR, "count": len(out), "systems": out}
 
