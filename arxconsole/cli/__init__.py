@@ -41,9 +41,9 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
     return p
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="arxconsole", parents=[common_options(suppress=False)],
+        prog="arxconsole", parents=[common_options(suppress=False)], add_help=with_commands,
         description="ArxConsole: operations console for the Arxos building-systems pipeline. "
                     "Without a command it opens the GUI.")
     parser.add_argument("--version", action="version", version=f"arxconsole {__version__}")
@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--selftest", action="store_true",
                         help="check Qt, SVG rendering, database, keyring and data dir; exit 1 on failure")
     parser.add_argument("--panel", metavar="NAME", help="with --screenshot or the GUI: the surface to show")
+    if not with_commands:
+        parser.set_defaults(command=None)
+        return parser
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     common = common_options(suppress=True)
     from . import commands
@@ -62,9 +65,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse without importing any command module when the line is a plain GUI start
+    (no command, no --help): those imports pull in every engine and cost start-up time."""
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if not {"-h", "--help"} & set(argv):
+        gui_args, rest = build_parser(with_commands=False).parse_known_args(argv)
+        if not rest:
+            return gui_args
+    return build_parser().parse_args(argv)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parse_args(argv)
     ctx = CliContext(args)
     try:
         if args.selftest:

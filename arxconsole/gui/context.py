@@ -22,12 +22,26 @@ class AppContext(QObject):
     statusItemChanged = Signal(str, str, str, str)  # key, icon name, text, tooltip
     recoveryReported = Signal(list)          # messages from crash recovery on open
 
-    def __init__(self, data_dir: DataDir, db, settings: QSettings | None = None, parent=None):
+    def __init__(self, data_dir: DataDir, db=None, settings: QSettings | None = None, parent=None,
+                 db_opener=None):
+        """``db`` or ``db_opener``: with an opener the database is opened on first use,
+        so the window can be shown before SQLAlchemy is even imported."""
         super().__init__(parent)
         self.data_dir = data_dir
-        self.db = db
+        self._db = db
+        self._db_opener = db_opener
         self.settings = settings or QSettings(str(data_dir.settings_file), QSettings.IniFormat)
         self._session: WorkspaceSession | None = None
+
+    @property
+    def db(self):
+        if self._db is None and self._db_opener is not None:
+            self._db = self._db_opener()
+        return self._db
+
+    @property
+    def db_opened(self) -> bool:
+        return self._db is not None
 
     # ---- workspace -----------------------------------------------------------------
     @property

@@ -20,19 +20,28 @@ from .icons import icon, state_word
 
 log = logging.getLogger(__name__)
 
-# The surfaces, in rail order.  A surface is listed only when its package exists:
-# no placeholder pages.
-SURFACE_PACKAGES = ["symbols", "pipeline", "backups", "metrics"]
+# The surfaces, in rail order: (package under arxconsole.gui, rail title, icon).  A
+# surface is listed only when its package exists (no placeholder pages) and is imported
+# and built only when first shown, so start-up never pays for surfaces not looked at.
+SURFACES = [
+    ("symbols", "Symbols", "symbols"),
+    ("pipeline", "Pipeline", "pipeline"),
+    ("backups", "Backups", "backups"),
+    ("metrics", "Metrics", "metrics"),
+]
 
 
-def available_surfaces() -> list[type]:
-    classes = []
-    for name in SURFACE_PACKAGES:
-        modname = f"{__package__}.{name}"
-        if importlib.util.find_spec(modname) is None:
-            continue
-        classes.append(importlib.import_module(modname).SURFACE)
-    return classes
+def available_surfaces() -> list[tuple[str, str, str]]:
+    found = []
+    for name, title, icon_name in SURFACES:
+        spec = importlib.util.find_spec(f"{__package__}.{name}")
+        if spec is not None and spec.origin is not None:  # a real package, not a stray folder
+            found.append((name, title, icon_name))
+    return found
+
+
+def load_surface_class(name: str) -> type:
+    return importlib.import_module(f"{__package__}.{name}").SURFACE
 
 
 class StatusItem(QWidget):
@@ -89,13 +98,13 @@ class MainWindow(QMainWindow):
         self.home.createRequested.connect(self.create_workspace)
         self.home.demoRequested.connect(self.open_demo)
         self._pages: dict[str, object] = {}
-        self._surface_classes: dict[str, type] = {}
+        self._surface_names: set[str] = set()
         self._add_rail_item("home", "Workspace", "home")
         self.stack.addWidget(self.home)
         self._pages["home"] = self.home
-        for cls in available_surfaces():
-            self._surface_classes[cls.surface_id] = cls
-            self._add_rail_item(cls.surface_id, cls.title, cls.icon_name)
+        for name, title, icon_name in available_surfaces():
+            self._surface_names.add(name)
+            self._add_rail_item(name, title, icon_name)
         self.rail.currentRowChanged.connect(self._on_rail_changed)
 
         self._build_status_bar()
@@ -190,8 +199,8 @@ class MainWindow(QMainWindow):
     def surface(self, key: str):
         """The page for ``key``, built on first use."""
         page = self._pages.get(key)
-        if page is None and key in self._surface_classes:
-            page = self._surface_classes[key](self.ctx)
+        if page is None and key in self._surface_names:
+            page = load_surface_class(key)(self.ctx)
             self._pages[key] = page
             self.stack.addWidget(page)
         return page
