@@ -10,6 +10,7 @@ Core: the same statements run on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import logging
 import math
 import time
@@ -135,7 +136,7 @@ class MetricsStore:
                 rows = session.execute(stmt).all()
             if not rows:
                 return SeriesData.empty(name, RAW)
-            arr = np.array(rows, dtype=np.float64)
+            arr = _to_array(rows, 2)
             v = arr[:, 1]
             return SeriesData(name, RAW, arr[:, 0], v, v, v, np.ones(len(v), dtype=np.int64))
         res = BUCKET_SECONDS[resolution]
@@ -148,7 +149,7 @@ class MetricsStore:
             rows = session.execute(stmt).all()
         if not rows:
             return SeriesData.empty(name, resolution)
-        arr = np.array(rows, dtype=np.float64)
+        arr = _to_array(rows, 5)
         count = arr[:, 4]
         return SeriesData(name, resolution, arr[:, 0], arr[:, 3] / count, arr[:, 1], arr[:, 2],
                           count.astype(np.int64))
@@ -197,6 +198,13 @@ class MetricsStore:
         if any(counts.values()):
             log.info("metrics retention removed %s", counts)
         return counts
+
+
+def _to_array(rows: list, width: int) -> np.ndarray:
+    """Rows -> 2-D float array.  ``np.array(rows)`` treats SQLAlchemy Rows as generic
+    sequences and is ~100x slower than streaming the flat values through fromiter."""
+    flat = itertools.chain.from_iterable(rows)
+    return np.fromiter(flat, dtype=np.float64, count=width * len(rows)).reshape(-1, width)
 
 
 def _aggregate(rows: list[dict]) -> dict[tuple[str, int, int], list[float]]:
