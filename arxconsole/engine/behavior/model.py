@@ -188,9 +188,28 @@ class Profile:
         return make_finding(rule, severity, self.label, location, message, hint, **data)
 
 
+# Hints for findings raised where the fix is generic; specific call sites pass their own.
+DEFAULT_HINTS = {
+    "behavior.field.missing": "add the field; see the profile format in arxconsole.engine.behavior",
+    "behavior.field.type": "see the profile format in arxconsole.engine.behavior",
+    "behavior.port.duplicate": "give each port a unique name (the symbol's connections are keyed by it)",
+    "behavior.scenario.invalid": "a scenario may only use declared commands, state variables, derived "
+                                 "values and threshold ids",
+    "behavior.scenario.duplicate": "give each scenario a unique name",
+    "behavior.enum.unknown_value": "use one of the enum's declared values, or add the value to the enum",
+    "behavior.state.domain": "number: min <= max; enum: a non-empty list of unique names",
+    "behavior.sm.transition": "a transition is {from, to, on: <command>} or {from, to, after: <seconds>}",
+    "behavior.command.param": "make the default a value inside the parameter's domain",
+    "behavior.id.duplicate": "each profile id must be unique within its system",
+}
+
+
 def make_finding(rule: str, severity: str | Severity, file: str, location: str, message: str,
                  hint: str = "", **data: Any) -> Finding:
     """A finding whose message starts with the file and element it is about."""
+    hint = hint or DEFAULT_HINTS.get(rule) or DEFAULT_HINTS.get(rule.rsplit(".", 1)[0] + ".*", "")
+    if not hint and rule.startswith("behavior."):
+        hint = "see the profile format in arxconsole.engine.behavior"
     where = f"{file}: {location}: " if location else f"{file}: "
     return Finding(rule=rule, severity=Severity(severity), message=where + message, hint=hint,
                    file=file, location=location, data=data)
