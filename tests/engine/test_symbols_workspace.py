@@ -1,0 +1,171 @@
+"""Whole-workspace validation and the importer."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from arxconsole.engine import durable
+from arxconsole.engine.progress import CancelToken, Cancelled
+from arxconsole.engine.symbols import ValidationContext, validate_paths, validate_symbol, validate_workspace
+from arxconsole.engine.symbols.importer import CONFLICT, IMPORTED, import_symbols
+from arxconsole.engine.workspace import Workspace
+
+SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 20 20"><rect x="1" y="1" width="18" height="18"/>'
+       '<circle cx="2" cy="10" r="1"/></svg>')
+
+
+def symbol(sid: str, system: str = "electrical", **over) -> dict:
+    d = {"id": sid, "name": sid, "system": system, "category": "switch", "description": "",
+         "svg": SVG.replace('r="1"', f'r="1" id="{sid}"'),
+         "properties": {}, "connections": {"power": {"x": 2, "y": 10, "type": "power"}},
+         "behavior_profile": "switch", "metadata": {"version": "1", "created_by": "t", "created_at": "2026"}}
+    d.update(over)
+    return d
+
+
+@pytest.fixture
+def ws(tmp_path) -> Workspace:
+    w = Workspace.create(tmp_path / "ws")
+    durable.write_json(w.schema_path("electrical"), {"system": "electrical", "code": "EL", "objects": {
+        "electrical.switch": {"properties": {"load": {"type": "number", "unit": "A"}}, "behavior_profile": "switch"}}})
+    durable.write_text(w.profile_path("electrical", "switch"),
+                       "id: switch\nobject_type: electrical.switch\nports:\n  - {name: power, type: power}\n")
+    for sid in ("EL_Switch_001", "EL_Switch_002"):
+        durable.write_json(w.symbol_path("electrical", sid), symbol(sid))
+    return w
+
+
+def test_clean_workspace(ws):
+    report = validate_workspace(ws)
+    assert report.files == 2 and report.findings == [] and not report.blocking
+    assert report.formats == {"library": 2}
+
+
+def test_context_from_workspace(ws):
+    ctx = ValidationContext.from_workspace(ws, index_symbols=True)
+    assert ctx.known_systems == {"electrical"} and ctx.system_codes == {"electrical": "EL"}
+    assert ctx.profile("electrical", "switch").ports == (("power", "power"),)
+    assert ctx.property_specs("electrical", "switch")["load"].unit == "A"
+    assert set(ctx.ids) == {"EL_Switch_001", "EL_Switch_002"} and len(ctx.content) == 2
+    # editor path: a copy of 001 saved under a new id is a content duplicate
+    copy = symbol("EL_Switch_003", svg=symbol("EL_Switch_001")["svg"])
+    rules = {f.rule for f in validate_symbol(copy, ctx, file="arx-symbol-library/electrical/EL_Switch_003.json")}
+    assert rules == {"structure.content.duplicate"}
+
+
+def test_workspace_findings_duplicates_bad_files_and_waivers(ws):
+    # same id in another file, same content under another id, a corrupt file, a waived problem
+    durable.write_json(ws.symbol_path("electrical", "EL_Copy_001"), symbol("EL_Copy_001", svg=symbol("EL_Switch_001")["svg"]))
+    durable.write_json(ws.symbol_path("electrical", "EL_Twin_001"), symbol("EL_Switch_001"))
+    ws.symbol_path("electrical", "EL_Broken_001").write_text('{"id": "EL_Broken_001", "svg": "<sv')
+    durable.write_json(ws.symbol_path("electrical", "EL_Wide_001"), symbol(
+        "EL_Wide_001", svg=SVG.replace('width="18"', 'width="30"').replace('r="1"', 'r="1.1"'),
+        waivers=[{"rule": "svg.bbox.outside_viewbox", "reason": "bleeds on purpose", "by": "a", "at": "t"}]))
+    report = validate_workspace(ws)
+    rel = "arx-symbol-library/electrical/"
+    assert report.files_with("structure.id.duplicate") == {rel + "EL_Switch_001.json", rel + "EL_Twin_001.json"}
+    assert report.files_with("structure.content.duplicate") == {rel + "EL_Switch_001.json", rel + "EL_Copy_001.json",
+                                                               rel + "EL_Twin_001.json"}
+    assert report.files_with("file.json.invalid") == {rel + "EL_Broken_001.json"}
+    assert report.files_with("structure.id.file_name") == {rel + "EL_Twin_001.json"}
+    waived = report.waivers
+    assert [(f.rule, f.file) for f in waived] == [("svg.bbox.outside_viewbox", rel + "EL_Wide_001.json")]
+    assert "bleeds on purpose" in waived[0].waiver_reason
+    assert report.blocking
+    assert {r["rule"] for r in report.rows()} >= {"structure.id.duplicate", "file.json.invalid"}
+
+
+def test_workspace_profile_and_system_checks(ws):
+    durable.write_json(ws.symbol_path("electrical", "EL_Switch_002"),
+                       symbol("EL_Switch_002", connections={}, behavior_profile="dimmer"))
+    durable.write_json(ws.symbol_path("plumbing", "PL_Tap_001"), symbol("PL_Tap_001", system="plumbing"))
+    durable.write_json(ws.symbol_path("electrical", "EL_Switch_001"), symbol("EL_Switch_001", connections={}))
+    report = validate_workspace(ws)
+    by = {(f.rule, f.file.rsplit("/", 1)[1]) for f in report.findings}
+    assert ("metadata.behavior_profile.unknown", "EL_Switch_002.json") in by
+    assert ("connection.required.missing", "EL_Switch_001.json") in by
+    assert ("structure.system.unknown", "PL_Tap_001.json") in by
+    only = validate_workspace(ws, system="plumbing")
+    assert only.files == 1
+
+
+def test_progress_and_cancel(ws):
+    seen = []
+    validate_workspace(ws, progress=lambda d, t, m: seen.append((d, t)))
+    assert seen[-1] == (2, 2)
+    token = CancelToken()
+    token.cancel()
+    with pytest.raises(Cancelled):
+        validate_workspace(ws, cancel=token)
+
+
+def test_validate_paths_mixed_formats(tmp_path):
+    (tmp_path / "legacy.json").write_text(json.dumps({"system": "security", "display_name": "Door",
+                                                     "svg": '<g id="d"><rect width="4" height="4"/></g>',
+                                                     "connections": [{"type": "power"}]}))
+    (tmp_path / "bad.json").write_bytes(b"\x80\x81")
+    (tmp_path / "AV_Ok_001.json").write_text(json.dumps(symbol("AV_Ok_001", system="audiovisual")))
+    report = validate_paths([tmp_path])
+    assert report.formats == {"legacy": 1, "library": 1} and report.files == 3
+    conv = next(f for f in report.findings if f.rule == "structure.format.converted")
+    assert conv.symbol_id == "SE_Door_001" and "legacy" in conv.message
+    assert report.files_with("file.encoding") == {str(tmp_path / "bad.json")}
+    assert report.files_with("connection.position.missing") == {str(tmp_path / "legacy.json")}
+    assert "structure.id.file_name" not in {f.rule for f in report.findings}
+
+
+# ---- importer ------------------------------------------------------------------------------
+LEGACY = {"system": "electrical", "display_name": "Wall Switch", "description": "switch",
+          "svg": '<g id="sw"><rect x="1" y="1" width="8" height="8"/></g>',
+          "properties": {"width": 10, "height": 10, "rating": "15A"},
+          "connections": [{"type": "power", "description": "line"}]}
+
+
+def test_import_converts_writes_and_reports(ws, tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    (src / "switch.json").write_text(json.dumps(LEGACY))
+    (src / "broken.json").write_text("{")
+    report_path = tmp_path / "out" / "migration.json"
+    report = import_symbols([src], ws, report_path=report_path)
+    items = {i.source.rsplit("/", 1)[1]: i for i in report.items}
+    assert items["switch.json"].status == IMPORTED and items["broken.json"].status == "failed"
+    written = json.loads(ws.symbol_path("electrical", "EL_WallSwitch_001").read_text())
+    assert written["properties"]["rating"] == {"value": 15, "unit": "A"}
+    assert 'viewBox="0 0 10 10"' in written["svg"]
+    saved = json.loads(report_path.read_text())
+    assert saved["imported"] == 1 and saved["failed"] == 1
+    entry = next(i for i in saved["items"] if i["source"].endswith("switch.json"))
+    assert any("no coordinates" in n for n in entry["needs_human"])
+    md = report_path.with_suffix(".md").read_text()
+    assert "needs a human" in md and "EL_WallSwitch_001" in md and "- [ ] connections: 1 port(s)" in md
+
+
+def test_import_never_overwrites(ws, tmp_path):
+    src = tmp_path / "sw.json"
+    src.write_text(json.dumps(LEGACY))
+    first = import_symbols([src], ws)
+    assert first.items[0].status == IMPORTED
+    target = ws.symbol_path("electrical", "EL_WallSwitch_001")
+    target.write_text(target.read_text().replace("Wall Switch", "Edited by hand"))
+    before = target.read_bytes()
+    second = import_symbols([src], ws)
+    assert second.items[0].status == CONFLICT and "not overwritten" in second.items[0].reason
+    assert target.read_bytes() == before and not second.ok
+
+
+def test_import_conflict_within_one_batch_and_dry_run(ws, tmp_path):
+    for n in ("a.json", "b.json"):
+        (tmp_path / n).write_text(json.dumps(LEGACY))
+    dry = import_symbols([tmp_path / "a.json", tmp_path / "b.json"], ws, dry_run=True)
+    assert [i.status for i in dry.items] == ["would-import", CONFLICT]
+    assert not ws.symbol_path("electrical", "EL_WallSwitch_001").exists()
+
+
+def test_import_refuses_path_tricks(ws, tmp_path):
+    evil = dict(LEGACY, system="../../etc")
+    (tmp_path / "e.json").write_text(json.dumps(evil))
+    report = import_symbols([tmp_path / "e.json"], ws)
+    assert report.items[0].status == "failed" and "refusing" in report.items[0].reason
