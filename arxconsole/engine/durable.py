@@ -71,6 +71,27 @@ def write_stream(path: str | os.PathLike, fill: Callable[[BinaryIO], None], mode
     return target
 
 
+def write_new_file(path: str | os.PathLike, data: bytes, mode: int = 0o644, *, sync: bool = True) -> Path:
+    """Create ``path``, which must not exist, in a PRIVATE folder whose files become
+    visible only through a later commit step (restore staging: a journal decides).
+    Skips temp + rename (half the cost per file); a crash leaves at worst a partial
+    file nobody refers to, and a failure removes it.  The parent must exist."""
+    target = os.fspath(path)
+    fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), mode)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        if sync:
+            os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        os.unlink(target)
+        raise
+    os.close(fd)
+    return Path(target)
+
+
 def sync_filesystem(path: str | os.PathLike) -> None:
     """Flush every pending write of the filesystem holding ``path`` (the batch end of
     ``write_stream(sync=False)``): Linux ``syncfs``, ``os.sync`` on other POSIX."""

@@ -1,17 +1,20 @@
-"""The manifest: what one backup holds, with its own checksum.
+"""The manifest: what one backup holds, with its own checksums.
 
-A JSON document (``durable.dump_json`` layout) at ``manifests/<id>.json``::
+``manifests/<id>.json`` is UTF-8 text in two parts, so a listing can read and check
+the small header without parsing thousands of file entries:
 
-    {"format": "arxconsole-backup/1", "id": ..., "created_at": ISO-8601 UTC,
-     "kind": "full|system|schema|symbols|behavior", "system": str|null,
-     "scope": [path prefixes covered], "reason": "manual|before_run|before_restore|scheduled",
-     "message": str, "workspace": absolute path, "actor": str, "run_id": str|null,
-     "files": [{"path", "hash", "size", "mode", "mtime_ns", "ino"}, ...]  sorted by path,
-     "totals": {"files", "bytes", "new_bytes_stored"},
-     "checksum": sha256 of the canonical JSON (sorted keys, compact) of all other fields}
+  line 1   the header, one JSON object: {"format": "arxconsole-backup/2", "id",
+           "created_at" (ISO-8601 UTC), "kind", "system", "scope" (path prefixes
+           covered), "reason" (manual|before_run|before_restore|scheduled), "message",
+           "workspace" (absolute path), "actor", "run_id", "totals" {files, bytes,
+           new_bytes_stored}, "file_fields", "files_sha256", "checksum"}
+  rest     a JSON array, one file per line: [path, sha256, size, mode, mtime_ns, inode]
+           (order given by "file_fields"), sorted by path.
 
-Loading checks the checksum and every path (no ``..``, absolute paths, the console's
-own files); any failure raises ``ManifestDamaged`` / ``UnsafePathError`` naming the file.
+``checksum`` is the SHA-256 of the header's canonical JSON (sorted keys, compact)
+without ``checksum``; ``files_sha256`` is the SHA-256 of the exact bytes after line 1.
+Together they cover every byte, so a flipped bit or a truncation anywhere is caught.
+Loading also checks every path (no ``..``, absolute paths, the console's own files).
 """
 
 from __future__ import annotations
@@ -25,8 +28,9 @@ from typing import Any
 from ..errors import UserError
 from .layout import KINDS, REASONS, check_relpath
 
-FORMAT = "arxconsole-backup/1"
-_HEX = set("0123456789abcdef")
+FORMAT = "arxconsole-backup/2"
+FILE_FIELDS = ["path", "hash", "size", "mode", "mtime_ns", "ino"]
+_HEX = frozenset("0123456789abcdef")
 
 
 class ManifestDamaged(UserError):
@@ -42,9 +46,8 @@ class FileEntry:
     mtime_ns: int
     ino: int = 0
 
-    def to_json(self) -> dict[str, Any]:
-        return {"path": self.path, "hash": self.hash, "size": self.size, "mode": self.mode,
-                "mtime_ns": self.mtime_ns, "ino": self.ino}
+    def row(self) -> list:
+        return [self.path, self.hash, self.size, self.mode, self.mtime_ns, self.ino]
 
 
 @dataclass
@@ -69,79 +72,91 @@ class Manifest:
     def by_path(self) -> dict[str, FileEntry]:
         return {f.path: f for f in self.files}
 
-    def body(self) -> dict[str, Any]:
-        return {
-            "format": FORMAT, "id": self.id, "created_at": self.created_at, "kind": self.kind,
-            "system": self.system, "scope": list(self.scope), "reason": self.reason,
-            "message": self.message, "workspace": self.workspace, "actor": self.actor,
-            "run_id": self.run_id, "files": [f.to_json() for f in self.files],
-            "totals": dict(self.totals),
-        }
-
-    def to_json(self) -> dict[str, Any]:
-        body = self.body()
-        body["checksum"] = checksum(body)
-        return body
+    def header(self) -> dict[str, Any]:
+        return {"format": FORMAT, "id": self.id, "created_at": self.created_at, "kind": self.kind,
+                "system": self.system, "scope": list(self.scope), "reason": self.reason,
+                "message": self.message, "workspace": self.workspace, "actor": self.actor,
+                "run_id": self.run_id, "totals": dict(self.totals)}
 
     def summary(self) -> dict[str, Any]:
         """The manifest without its file list (for listings and the GUI)."""
-        return {k: v for k, v in self.body().items() if k not in ("files", "format")} | {
-            "reason_label": self.reason_label}
+        data = self.header()
+        del data["format"]
+        data["reason_label"] = self.reason_label
+        return data
+
+    def to_bytes(self) -> bytes:
+        rows = [json.dumps(f.row(), ensure_ascii=False) for f in self.files]
+        body = ("[\n" + ",\n".join(rows) + ("\n" if rows else "") + "]\n").encode("utf-8")
+        head = self.header()
+        head["file_fields"] = FILE_FIELDS
+        head["files_sha256"] = hashlib.sha256(body).hexdigest()
+        head["checksum"] = checksum(head)
+        return json.dumps(head, ensure_ascii=False).encode("utf-8") + b"\n" + body
 
 
-def checksum(body: dict[str, Any]) -> str:
+def checksum(header: dict[str, Any]) -> str:
+    body = {k: v for k, v in header.items() if k != "checksum"}
     canonical = json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def parse(raw: bytes, source: str) -> Manifest:
-    """Parse and check a manifest; ``source`` names it in error messages."""
+def parse_header(raw: bytes, source: str) -> tuple[dict[str, Any], bytes]:
+    """Check both checksums; returns the header and the (unparsed) file list bytes."""
+    line, sep, body = raw.partition(b"\n")
     try:
-        doc = json.loads(raw.decode("utf-8"))
+        head = json.loads(line.decode("utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ManifestDamaged(f"{source}: damaged manifest (not valid JSON: {exc})") from None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise ManifestDamaged(f"{source}: damaged manifest (header is not valid JSON: {exc})") from None
+    if not isinstance(head, dict) or head.get("format") != FORMAT:
         raise ManifestDamaged(f"{source}: damaged manifest (not an {FORMAT} document)")
-    stored = doc.pop("checksum", None)
-    if stored != checksum(doc):
-        raise ManifestDamaged(f"{source}: damaged manifest (checksum does not match its content)")
+    if head.get("checksum") != checksum(head):
+        raise ManifestDamaged(f"{source}: damaged manifest (header checksum does not match)")
+    if not sep or head.get("files_sha256") != hashlib.sha256(body).hexdigest():
+        raise ManifestDamaged(f"{source}: damaged manifest (file list truncated or altered: checksum mismatch)")
+    if head.get("file_fields") != FILE_FIELDS:
+        raise ManifestDamaged(f"{source}: damaged manifest (unknown file_fields {head.get('file_fields')!r})")
+    return head, body
+
+
+def parse(raw: bytes, source: str, header_only: bool = False) -> Manifest:
+    """Parse and check a manifest; ``source`` names it in error messages."""
+    head, body = parse_header(raw, source)
     try:
-        files = [_entry(f, source) for f in doc["files"]]
-        m = Manifest(id=str(doc["id"]), created_at=str(doc["created_at"]), kind=str(doc["kind"]),
-                     scope=[str(s) for s in doc["scope"]], reason=str(doc["reason"]), files=files,
-                     system=doc.get("system"), message=str(doc.get("message", "")),
-                     workspace=str(doc.get("workspace", "")), actor=str(doc.get("actor", "")),
-                     run_id=doc.get("run_id"), totals=dict(doc.get("totals") or {}))
-    except (KeyError, TypeError, ValueError) as exc:
+        rows = [] if header_only else json.loads(body.decode("utf-8"))
+        files = [_entry(r, source) for r in rows]
+        m = Manifest(id=str(head["id"]), created_at=str(head["created_at"]), kind=str(head["kind"]),
+                     scope=[str(s) for s in head["scope"]], reason=str(head["reason"]), files=files,
+                     system=head.get("system"), message=str(head.get("message", "")),
+                     workspace=str(head.get("workspace", "")), actor=str(head.get("actor", "")),
+                     run_id=head.get("run_id"), totals=dict(head.get("totals") or {}))
+    except (KeyError, TypeError, ValueError, IndexError, UnicodeDecodeError) as exc:
         raise ManifestDamaged(f"{source}: damaged manifest (missing or malformed field: {exc})") from None
     if m.kind not in KINDS:
         raise ManifestDamaged(f"{source}: damaged manifest (unknown kind {m.kind!r})")
-    seen: set[str] = set()
-    for f in files:
-        if f.path in seen:
-            raise ManifestDamaged(f"{source}: damaged manifest (path {f.path!r} listed twice)")
-        seen.add(f.path)
+    if len({f.path for f in files}) != len(files):
+        raise ManifestDamaged(f"{source}: damaged manifest (a path is listed twice)")
     for s in m.scope:
         if s:
             check_relpath(s.rstrip("/"), f"{source}: scope")
     return m
 
 
-def _entry(f: Any, source: str) -> FileEntry:
-    path = check_relpath(f["path"], source)
-    digest = f["hash"]
-    if not isinstance(digest, str) or len(digest) != 64 or not set(digest) <= _HEX:
+def _entry(r: Any, source: str) -> FileEntry:
+    path, digest, size, mode, mtime_ns, ino = r
+    check_relpath(path, source)
+    if not isinstance(digest, str) or len(digest) != 64 or not _HEX.issuperset(digest):
         raise ValueError(f"bad hash for {path!r}")
-    size, mode = int(f["size"]), int(f["mode"])
-    if size < 0:
-        raise ValueError(f"negative size for {path!r}")
-    return FileEntry(path=path, hash=digest, size=size, mode=mode & 0o7777,
-                     mtime_ns=int(f.get("mtime_ns", 0)), ino=int(f.get("ino", 0)))
+    if type(size) is not int or size < 0 or type(mode) is not int:
+        raise ValueError(f"bad size or mode for {path!r}")
+    return FileEntry(path, digest, size, mode & 0o7777, int(mtime_ns), int(ino))
 
 
-def load(path: Path) -> Manifest:
+def load(path: Path, header_only: bool = False) -> Manifest:
+    """Load and check a manifest.  ``header_only`` still checks every byte's checksum
+    but skips building the file list (listings)."""
     try:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise ManifestDamaged(f"{path}: cannot read manifest: {exc}") from None
-    return parse(raw, str(path))
+    return parse(raw, str(path), header_only=header_only)

@@ -108,7 +108,7 @@ class BackupRepository:
         for folder, state in folders:
             for bid in self._ids(folder):
                 try:
-                    m = load(folder / f"{bid}.json")
+                    m = load(folder / f"{bid}.json", header_only=True)
                     if m.id != bid:
                         raise ManifestDamaged(f"{folder / (bid + '.json')}: damaged manifest (names id {m.id})")
                     if ws and m.workspace != ws:
@@ -131,8 +131,11 @@ class BackupRepository:
             raise BackupNotFound(f"backup {ref!r}: no such backup in {self.root}")
         raise BackupNotFound(f"backup {ref!r}: ambiguous, matches {', '.join(hits[:5])}")
 
-    def load(self, ref: str) -> Manifest:
-        """A live backup's manifest, checked (raises ManifestDamaged when it is not good)."""
+    def load(self, ref: str | Manifest) -> Manifest:
+        """A live backup's manifest, checked (raises ManifestDamaged when it is not good).
+        A Manifest passes through (callers that already hold one)."""
+        if isinstance(ref, Manifest):
+            return ref
         bid = self.resolve_id(ref)
         m = load(self.manifest_path(bid))
         if m.id != bid:
@@ -144,11 +147,10 @@ class BackupRepository:
         ws = str(Path(workspace).resolve())
         for bid in reversed(self._ids(self.manifests_dir)):
             try:
-                m = load(self.manifest_path(bid))
+                if load(self.manifest_path(bid), header_only=True).workspace == ws:
+                    return load(self.manifest_path(bid))
             except UserError:
                 continue
-            if m.workspace == ws:
-                return m
         return None
 
     # ---- writing -------------------------------------------------------------------
@@ -157,7 +159,7 @@ class BackupRepository:
         if path.exists() or self.deleted_path(manifest.id).exists():
             raise UserError(f"backup id {manifest.id} already exists; refusing to overwrite it")
         faults.point("manifest.write")
-        durable.write_json(path, manifest.to_json())
+        durable.write_bytes(path, manifest.to_bytes())
         faults.point("manifest.written")
         return path
 
@@ -189,7 +191,7 @@ class BackupRepository:
     def purge(self) -> PurgeReport:
         """Remove soft-deleted backups for good, then every object no live backup needs."""
         with self.lock(shared=False):
-            live = self.list()
+            live = [r if r.state != "ok" else BackupRecord(r.id, r.state, self.load(r.id)) for r in self.list()]
             damaged = [r for r in live if r.state == "damaged"]
             if damaged:
                 raise UserError("purge refused: these manifests are damaged, so the objects they need "

@@ -53,7 +53,7 @@ from .create import create_backup, default_workers
 from .diff import workspace_entries
 from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, selection_matches, system_prefixes
 from .manifest import FileEntry, Manifest
-from .objects import ObjectDamaged
+from .objects import SMALL, ObjectDamaged
 from .repository import BackupRepository
 from .verify import check_objects
 
@@ -118,7 +118,7 @@ def _selection(manifest: Manifest, paths: list[str] | None, system: str | None) 
     return sel
 
 
-def plan_restore(workspace: Workspace, repo: BackupRepository, ref: str, *, paths: list[str] | None = None,
+def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manifest", *, paths: list[str] | None = None,
                  system: str | None = None, current: dict[str, FileEntry] | None = None) -> RestorePlan:
     """What a restore would do, without doing it (also the CLI's confirmation text)."""
     m = repo.load(ref)
@@ -143,18 +143,23 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: str, *, path
         else:
             plan.unchanged.append(e)
     plan.removes = sorted(p for p in cur if p not in target)
+    checked: set[str] = set()
     for p in [e.path for e in plan.writes] + plan.removes:
-        _check_destination(workspace.root, p)
+        _check_destination(workspace.root, p, checked)
     return plan
 
 
-def _check_destination(root: Path, rel: str) -> None:
+def _check_destination(root: Path, rel: str, checked: set[str]) -> None:
     """The folder a file goes into must be inside the workspace even through links."""
-    parent = (root / rel).parent.resolve()
-    if parent != root and root not in parent.parents:
-        raise UnsafePathError(f"{root / rel}: its folder leads outside the workspace ({parent}); refusing to restore")
-    here = root / rel
-    if here.is_dir() and not here.is_symlink():
+    folder = rel.rpartition("/")[0]
+    if folder not in checked:
+        parent = (root / folder).resolve()
+        if parent != root and root not in parent.parents:
+            raise UnsafePathError(f"{root / rel}: its folder leads outside the workspace ({parent}); "
+                                  f"refusing to restore")
+        checked.add(folder)
+    here = os.path.join(root, rel)
+    if os.path.isdir(here) and not os.path.islink(here):
         raise RestoreRefused(f"{here}: a folder is where the backup has a file; move it away first")
 
 
@@ -177,7 +182,7 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
             safety = create_backup(workspace, repo, kind="full", reason="before_restore",
                                    message=f"before restoring {m.id}", db=db, cancel=cancel)
             current = {f.path: f for f in safety.files}
-        plan = plan_restore(workspace, repo, m.id, paths=paths, system=system,
+        plan = plan_restore(workspace, repo, m, paths=paths, system=system,
                             current=None if current is None else {p: e for p, e in current.items()
                                                                   if in_scope(p, m.scope)})
         rid = repo.new_id()
@@ -219,31 +224,40 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
 
 def _stage(repo, plan: RestorePlan, stage: Path, progress, cancel, workers) -> None:
     new = stage / "new"
-    new.mkdir(parents=True, exist_ok=True)
+    for folder in sorted({e.path.rpartition("/")[0] for e in plan.writes}):
+        (new / folder).mkdir(parents=True, exist_ok=True)
     total = len(plan.writes)
+    base = os.fspath(new)
 
-    def put(e: FileEntry) -> None:
-        dest = new / e.path
+    def put(e: FileEntry) -> str | None:
+        dest = os.path.join(base, e.path)
         faults.point("restore.stage")
-        durable.write_stream(dest, lambda fh: repo.objects.copy_verified(e.hash, e.size, fh.write),
-                             mode=e.mode & 0o777, sync=False)
+        try:
+            if e.size <= SMALL:
+                durable.write_new_file(dest, repo.objects.read_small(e.hash, e.size), e.mode & 0o777, sync=False)
+            else:
+                durable.write_stream(dest, lambda fh: repo.objects.copy_verified(e.hash, e.size, fh.write),
+                                     mode=e.mode & 0o777, sync=False)
+        except ObjectDamaged as exc:
+            return f"{e.path}: {exc}"
         os.utime(dest, ns=(e.mtime_ns, e.mtime_ns))
+        return None
 
     problems: list[str] = []
+    step = max(1, total // 200)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="restore") as pool:
-        futures = [pool.submit(put, e) for e in plan.writes]
+        results = pool.map(put, plan.writes)
         try:
-            for n, (e, fut) in enumerate(zip(plan.writes, futures), 1):
-                if cancel is not None:
+            for n, problem in enumerate(results, 1):
+                if problem:
+                    problems.append(problem)
+                if n % step == 0 or n == total:
+                    progress(n, total, f"staged {n} of {total} files")
+                if cancel is not None and cancel.cancelled:
+                    pool.shutdown(wait=True, cancel_futures=True)
                     cancel.check()
-                try:
-                    fut.result()
-                except ObjectDamaged as exc:
-                    problems.append(f"{e.path}: {exc}")
-                progress(n, total, f"staged {e.path}")
         except BaseException:
-            for f in futures:
-                f.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
             raise
     # Files already identical in the workspace are not written, but a backup that
     # cannot deliver them is still damaged: refuse rather than restore half of it.
@@ -256,21 +270,31 @@ def _stage(repo, plan: RestorePlan, stage: Path, progress, cancel, workers) -> N
 
 def _apply(root: Path, stage: Path, ops: list[dict], progress) -> None:
     total = len(ops)
+    step = max(1, total // 200)
+    r, old, new = os.fspath(root), os.fspath(stage / "old"), os.fspath(stage / "new")
+    made: set[str] = set()
+
+    def ensure(folder: str) -> None:
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
+
     # Removals first: a file the restore removes may sit where a folder must go.
     ordered = [o for o in ops if o["action"] == "remove"] + [o for o in ops if o["action"] == "write"]
     for n, op in enumerate(ordered, 1):
         p = op["path"]
-        live = root / p
+        live = os.path.join(r, p)
         if op["had_old"]:
-            aside = stage / "old" / p
-            aside.parent.mkdir(parents=True, exist_ok=True)
+            aside = os.path.join(old, p)
+            ensure(os.path.dirname(aside))
             faults.point("restore.move-aside")
             os.replace(live, aside)
         if op["action"] == "write":
-            live.parent.mkdir(parents=True, exist_ok=True)
+            ensure(os.path.dirname(live))
             faults.point("restore.swap-in")
-            os.replace(stage / "new" / p, live)
-        progress(n, total, f"restoring {p}")
+            os.replace(os.path.join(new, p), live)
+        if n % step == 0 or n == total:
+            progress(n, total, f"swapped in {n} of {total}")
 
 
 def _rollback(root: Path, stage: Path, ops: list[dict]) -> None:
