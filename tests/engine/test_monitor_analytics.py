@@ -10,7 +10,8 @@ import pytest
 from arxconsole.engine.monitor.alerts import AlertRecord
 from arxconsole.engine.monitor.analytics import (
     analyze, failure_hot_spots, run_time_trend, slowest_steps, success_trend, system_rates)
-from arxconsole.engine.monitor.history import DatabaseHistory, ListHistory, RunRecord, StepRecord, failure_rate
+from arxconsole.engine.monitor.history import (
+    DatabaseHistory, ListHistory, RunRecord, StepRecord, failure_rate, timeline_markers)
 
 NOW = dt.datetime(2026, 12, 3, 12, 0, tzinfo=dt.timezone.utc)
 
@@ -176,7 +177,22 @@ def test_database_history_reads_the_pipeline_tables(any_db):
     assert [(st.step_id, st.duration_s, st.failed_checks) for st in rec.steps] == [
         ("define-schema", 1.5, ()), ("compliance", 2.5, ("security-scan",))]
     assert rec.findings() == {"error": 1, "warning": 2}
+    assert rec.steps[0].started is None  # not recorded: markers derive it
     assert len(DatabaseHistory(db).runs()) == 2
     assert len(DatabaseHistory(db, include_dry_runs=False).runs()) == 1
     hot = failure_hot_spots(DatabaseHistory(db).runs())
     assert hot[0].check_id == "security-scan"
+
+
+def test_timeline_markers_place_steps_on_the_time_axis():
+    start = NOW - dt.timedelta(minutes=10)
+    r = RunRecord("electrical", "r1", start, start + dt.timedelta(seconds=6), "succeeded",
+                  (StepRecord("define-schema", "succeeded", 1.0),
+                   StepRecord("add-symbols", "succeeded", 4.0, started=start + dt.timedelta(seconds=1.5)),
+                   StepRecord("compliance", "succeeded", 0.5)))
+    old = RunRecord("electrical", "r0", NOW - dt.timedelta(days=2), NOW - dt.timedelta(days=2), "failed")
+    t0 = start.timestamp()
+    ms = timeline_markers([old, r], t0 - 60, NOW.timestamp())
+    assert [(m.step_id, m.start - t0, None if m.end is None else m.end - t0) for m in ms] == [
+        ("", 0.0, 6.0), ("define-schema", 0.0, 1.0), ("add-symbols", 1.5, 5.5), ("compliance", 5.5, 6.0)]
+    assert timeline_markers([r], t0 + 100, t0 + 200) == []

@@ -97,3 +97,20 @@ def test_one_off_sample_for_the_cli(tmp_path):
     assert set(s.values) == set(SERIES) and s.ts > 0
     probe = ResourceProbe(tmp_path)
     assert probe.read()["system.memory_percent"] > 0
+
+
+def test_edited_thresholds_reach_a_running_sampler(db, data_dir):
+    from arxconsole.engine.monitor.settings import set_threshold
+
+    sampler = Sampler.for_database(db, data_dir.root, interval=0.05)
+    assert sampler.alerts.thresholds[CPU].warning == 80
+    set_threshold(db, CPU, warning=50)
+    sampler.reload_settings()
+    assert sampler.alerts.thresholds[CPU].warning == 50
+
+
+def test_bad_intervals_are_refused(tmp_path):
+    import pytest
+
+    with pytest.raises(ValueError, match="positive"):
+        Sampler(tmp_path, interval=0)

@@ -27,6 +27,7 @@ class StepRecord:
     duration_s: float | None = None
     failed_checks: tuple[str, ...] = ()       # check / rule ids that failed in this step
     findings: dict[str, int] = field(default_factory=dict)  # severity -> count
+    started: dt.datetime | None = None        # for chart markers; derived when missing
 
 
 @dataclass(frozen=True)
@@ -63,6 +64,39 @@ class RunRecord:
             for k, v in s.findings.items():
                 total[k] = total.get(k, 0) + int(v)
         return total
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A run or step span on the chart's time axis (epoch seconds), so a resource spike
+    can be tied to the step that ran then.  ``step_id`` is "" for the run itself."""
+
+    start: float
+    end: float | None
+    run_id: str
+    system: str
+    step_id: str
+    state: str
+
+
+def timeline_markers(runs: Iterable[RunRecord], since: float, until: float) -> list[Marker]:
+    """Run and step spans overlapping [since, until].  Steps without a recorded start
+    are placed one after another from the run's start (the runner executes them in order)."""
+    out: list[Marker] = []
+    for r in runs:
+        r0 = r.started.timestamp()
+        r1 = r.ended.timestamp() if r.ended else None
+        if r0 > until or (r1 is not None and r1 < since):
+            continue
+        out.append(Marker(r0, r1, r.run_id, r.system, "", r.state))
+        cursor = r0
+        for s in r.steps:
+            s0 = s.started.timestamp() if s.started else cursor
+            s1 = s0 + s.duration_s if s.duration_s is not None else None
+            cursor = s1 if s1 is not None else s0
+            if s0 <= until and (s1 is None or s1 >= since):
+                out.append(Marker(s0, s1, r.run_id, r.system, s.step_id, s.state))
+    return sorted(out, key=lambda m: (m.start, m.step_id != ""))
 
 
 class RunHistory(Protocol):
@@ -141,4 +175,4 @@ def _step_record(st) -> StepRecord:
     counts = {k: int(v) for k, v in (st.counts or {}).items()
               if k in ("error", "warning", "info") and isinstance(v, (int, float))}
     return StepRecord(step_id=st.step, state=st.state, duration_s=st.duration, failed_checks=failed,
-                      findings=counts)
+                      findings=counts, started=st.started_at)

@@ -146,6 +146,13 @@ class Sampler:
         """The sampler's share of one CPU core at its interval."""
         return 100.0 * self.cost_per_sample_s / self.interval
 
+    def reload_settings(self) -> None:
+        """Pick up edited thresholds and retention (call after changing them)."""
+        if self.store is not None:
+            self.store.reload_settings()
+            if self.alerts is not None:
+                self.alerts.set_thresholds(load_thresholds(self.store.db))
+
     # ---- lifecycle -----------------------------------------------------------------
     def start(self) -> None:
         if self.running:
