@@ -69,6 +69,7 @@ def finish_startup(window) -> None:
     workspace_path, panel = getattr(window, "pending_startup", (None, None))
     window.pending_startup = (None, None)
     ctx.db  # open + migrate now: errors surface here, not in a surface later
+    window.status_monitor.start()
     if workspace_path is not None:
         ctx.open_workspace(workspace_path)
     else:

@@ -32,6 +32,7 @@ class AppContext(QObject):
         self._db_opener = db_opener
         self.settings = settings or QSettings(str(data_dir.settings_file), QSettings.IniFormat)
         self._session: WorkspaceSession | None = None
+        self.status_monitor = None  # gui.status.StatusMonitor, set by the main window
 
     @property
     def db(self):

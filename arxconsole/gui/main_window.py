@@ -59,8 +59,12 @@ class StatusItem(QWidget):
 
     def set(self, icon_name: str, text: str, tooltip: str = "") -> None:
         ic = icon(icon_name) if icon_name else None
-        self.icon_label.setPixmap(ic.pixmap(QSize(14, 14)) if ic and not ic.isNull() else Qt.transparent)
-        self.icon_label.setVisible(bool(ic and not ic.isNull()))
+        if ic is not None and not ic.isNull():
+            self.icon_label.setPixmap(ic.pixmap(QSize(14, 14)))
+            self.icon_label.show()
+        else:
+            self.icon_label.clear()
+            self.icon_label.hide()
         self.text_label.setText(text)
         self.setToolTip(tooltip)
         self.setVisible(bool(text))
@@ -108,6 +112,10 @@ class MainWindow(QMainWindow):
         self.rail.currentRowChanged.connect(self._on_rail_changed)
 
         self._build_status_bar()
+        from .status import StatusMonitor
+
+        self.status_monitor = StatusMonitor(ctx, self)
+        ctx.status_monitor = self.status_monitor
         self._build_menus()
         ctx.workspaceChanged.connect(self._on_workspace_changed)
         ctx.navigateRequested.connect(self._on_navigate)
@@ -329,5 +337,6 @@ class MainWindow(QMainWindow):
             event.ignore()
             return
         self.save_layout()
+        self.status_monitor.stop()
         self.ctx.close_workspace(emit=False)
         super().closeEvent(event)

@@ -128,3 +128,34 @@ def test_screenshot_of_unknown_panel_is_usage_error(tmp_path):
                            "--panel", "nope"], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 2
     assert "no such panel" in proc.stderr
+
+
+def test_status_bar_shows_health_and_backup_age(main_window, tmp_path, qtbot):
+    from arxconsole.engine.backup import BackupRepository, create_backup
+
+    ws = make_ws(tmp_path / "plant")
+    main_window.open_workspace(ws.root)
+    health = main_window.status_items["health"]
+    backup = main_window.status_items["backup"]
+    qtbot.waitUntil(lambda: backup.text_label.text() == "No backup yet", timeout=10000)
+    assert health.text_label.text() in ("Healthy", "Degraded")
+    assert "database:" in health.toolTip() and "disk:" in health.toolTip()
+    ctx = main_window.ctx
+    create_backup(ctx.workspace, BackupRepository.for_data_dir(ctx.data_dir), kind="full",
+                  message="t", db=ctx.db)
+    main_window.status_monitor.refresh()
+    qtbot.waitUntil(lambda: backup.text_label.text() == "Backup just now", timeout=10000)
+    assert "full" in backup.toolTip()
+
+
+def test_sampler_runs_and_feeds_samples(main_window, qtbot):
+    got = []
+    main_window.status_monitor.sampleTaken.connect(got.append)
+    qtbot.waitUntil(lambda: len(got) >= 1, timeout=5000)
+    assert "system.cpu_percent" in got[0].values
+
+
+def test_status_age_text():
+    from arxconsole.gui.status import age_text
+
+    assert [age_text(s) for s in (10, 600, 7200, 3 * 86400)] == ["just now", "10 min ago", "2 h ago", "3 days ago"]
