@@ -72,6 +72,10 @@ class GateDecision:
                 "actual": self.actual, "passed": self.passed, "message": self.message}
 
 
+def default_gates() -> list[Gate]:
+    return [Gate(d.name, d.default, True, d.description, d.kind) for d in GATE_DEFS.values()]
+
+
 def load_gates(db) -> list[Gate]:
     gates = []
     for d in GATE_DEFS.values():
