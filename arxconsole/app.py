@@ -112,6 +112,10 @@ def run_gui(cli_ctx) -> int:
             window.show_surface(args.panel)  # a wrong name is a usage error before any window
     except (KeyError, UserError) as exc:
         return fail(exc)
+    if args.screenshot:
+        # Reproducible pictures: a fixed size, and the user's saved layout left alone.
+        window.persist_layout = False
+        window.resize(1280, 820)
     window.show()
     # The window is on screen; now the database, crash recovery and the workspace.
     app.processEvents()

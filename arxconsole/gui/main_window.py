@@ -91,6 +91,13 @@ class MainWindow(QMainWindow):
         self.rail.setIconSize(QSize(24, 24))
         self.rail.setFixedWidth(150)
         self.rail.setSpacing(2)
+        # Selected item: a bar and a tint rather than a solid fill, so the icon stays visible.
+        self.rail.setStyleSheet(
+            "QListWidget#navigationRail { border: none; background: palette(base); }"
+            "QListWidget#navigationRail::item { padding-left: 6px; color: palette(text); }"
+            "QListWidget#navigationRail::item:selected { background: palette(alternate-base);"
+            " border-left: 3px solid palette(highlight); color: palette(text); font-weight: bold; }"
+            "QListWidget#navigationRail::item:hover:!selected { background: palette(alternate-base); }")
         self.stack = QStackedWidget()
         body.addWidget(self.rail)
         body.addWidget(self.stack, 1)
@@ -323,7 +330,11 @@ class MainWindow(QMainWindow):
             except KeyError:
                 pass
 
+    persist_layout = True
+
     def save_layout(self) -> None:
+        if not self.persist_layout:
+            return
         s = self.ctx.settings
         s.setValue("window/geometry", self.saveGeometry())
         s.setValue("window/state", self.saveState())
