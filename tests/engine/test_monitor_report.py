@@ -53,8 +53,9 @@ def test_html_report_has_charts_numbers_and_recommendations(report_data, tmp_pat
     assert titles == ["System resources (%)", "Console memory (MB)", "Success rate per day (%)",
                       "Median step duration", "Runs in which each check failed", "Median run duration per day (s)"]
     assert all(s.xpath(".//polyline|.//rect|.//circle") for s in svgs)
-    # CPU + memory drawn (a 7-day window is at hour resolution: one point each here).
-    assert len(doc.xpath("//svg[title='System resources (%)']//circle")) == 2
+    # CPU + memory drawn; 10 minutes of data in a 7-day window still charts raw samples.
+    assert len(doc.xpath("//svg[title='System resources (%)']//polyline")) == 2
+    assert report_data.series[CPU].resolution == "raw"
     assert report_data.insights.runs == 6  # the 30-day-old run is outside --since 7
     text = " ".join(doc.itertext())
     assert "Step add-symbols is the slowest: median 2.4 s over 6 runs, 67 % of run time" in text
@@ -75,8 +76,9 @@ def test_csv_exports_contain_samples_alerts_runs_and_steps(report_data, tmp_path
     files = write_csv(tmp_path / "csv", report_data)
     assert sorted(p.name for p in files) == ["alerts.csv", "runs.csv", "samples.csv", "steps.csv"]
     read = {p.name: list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8")))) for p in files}
-    (cpu,) = [r for r in read["samples.csv"] if r["series"] == CPU]  # 7 days: hourly
-    assert (cpu["resolution"], cpu["count"], cpu["min"], cpu["max"]) == ("hour", "600", "40", "46")
+    cpu = [r for r in read["samples.csv"] if r["series"] == CPU]
+    assert len(cpu) == 600 and {r["resolution"] for r in cpu} == {"raw"}
+    assert [float(r["value"]) for r in cpu[:8]] == [40, 41, 42, 43, 44, 45, 46, 40]
     (alert,) = read["alerts.csv"]
     assert alert["metric"] == CPU and float(alert["peak"]) == 91.0 and alert["ended_at"]
     assert [r["run_id"] for r in read["runs.csv"]] == [f"run-{i}" for i in range(5, -1, -1)]
@@ -89,14 +91,20 @@ def test_csv_exports_contain_samples_alerts_runs_and_steps(report_data, tmp_path
     assert csv_documents(report_data)["runs.csv"].startswith("run_id,system,state,")
 
 
-def test_short_window_exports_raw_samples(db, report_data):
-    recent = collect(db, [], days=15 / 1440, now=NOW)
-    rows = list(csv.DictReader(io.StringIO(csv_documents(recent)["samples.csv"])))
-    cpu = [r for r in rows if r["series"] == CPU]
-    assert len(cpu) == 600 and {r["resolution"] for r in cpu} == {"raw"}
-    assert [float(r["value"]) for r in cpu[:8]] == [40, 41, 42, 43, 44, 45, 46, 40]
-    html = render_html(recent)
-    assert len(etree.HTML(html).xpath("//svg[title='System resources (%)']//polyline")) == 2
+def test_long_history_is_charted_as_aggregates_with_min_max_band(db):
+    t0 = (NOW - dt.timedelta(days=3)).timestamp()
+    # Three days of one sample a minute, with one 99 % spike the hourly mean would hide.
+    MetricsStore(db).record([(CPU, t0 + 60 * i, 99.0 if i == 1000 else 20.0) for i in range(3 * 1440)])
+    data = collect(db, [], days=7, now=NOW)
+    cpu = data.series[CPU]
+    assert cpu.resolution == "hour" and cpu.vmax.max() == 99.0 and cpu.value.max() < 22
+    doc = etree.HTML(render_html(data))
+    (svg,) = doc.xpath("//svg[starts-with(title, 'System resources (%) — per-hour mean, band = min..max')]")
+    assert len(svg.xpath(".//polygon")) == 1
+    rows = list(csv.DictReader(io.StringIO(csv_documents(data)["samples.csv"])))
+    hourly = [r for r in rows if r["series"] == CPU]
+    assert {r["resolution"] for r in hourly} == {"hour"} and sum(int(r["count"]) for r in hourly) == 3 * 1440
+    assert max(float(r["max"]) for r in hourly) == 99.0
 
 
 def test_bad_targets_and_window_are_user_errors(report_data, db, tmp_path):

@@ -32,8 +32,10 @@ def _nice_ticks(lo: float, hi: float, n: int = 5) -> list[float]:
 
 def _time_label(t: float, span: float) -> str:
     d = dt.datetime.fromtimestamp(t, dt.timezone.utc)
-    if span <= 2 * 86400:
+    if span <= 86400:
         return d.strftime("%H:%M")
+    if span <= 4 * 86400:
+        return d.strftime("%m-%d %H:%M")
     return d.strftime("%m-%d")
 
 
@@ -63,17 +65,23 @@ def _frame(width: int, height: int, title: str) -> list[str]:
 
 def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], title: str, unit: str = "",
                time_axis: bool = True, y_min: float | None = None, y_max: float | None = None,
-               width: int = 720, height: int = 240, x_labels: dict[float, str] | None = None) -> str:
-    """``series`` = [(label, xs, ys)].  With ``time_axis`` xs are epoch seconds."""
+               width: int = 720, height: int = 240, x_labels: dict[float, str] | None = None,
+               bands: Sequence[tuple[Sequence[float], Sequence[float]] | None] | None = None) -> str:
+    """``series`` = [(label, xs, ys)].  With ``time_axis`` xs are epoch seconds.
+    ``bands`` (per series, optional) = (lows, highs) drawn as a light area behind the
+    line: for aggregated data it keeps short spikes visible under an hourly mean."""
     out = _frame(width, height, title)
-    data = [(lbl, np.asarray(x, dtype=float), np.asarray(y, dtype=float)) for lbl, x, y in series]
-    data = [(lbl, x, y) for lbl, x, y in data if len(x)]
+    bands = list(bands or [])
+    bands += [None] * (len(series) - len(bands))
+    data = [(lbl, np.asarray(x, dtype=float), np.asarray(y, dtype=float), band)
+            for (lbl, x, y), band in zip(series, bands)]
+    data = [(lbl, x, y, band) for lbl, x, y, band in data if len(x)]
     pw, ph = width - _M["l"] - _M["r"], height - _M["t"] - _M["b"]
     if not data:
         out.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" fill="#666">no data</text></svg>')
         return "\n".join(out)
-    xs = np.concatenate([x for _, x, _ in data])
-    ys = np.concatenate([y for _, _, y in data])
+    xs = np.concatenate([x for _, x, _, _ in data])
+    ys = np.concatenate([y for _, _, y, _ in data] + [np.asarray(b[1], dtype=float) for *_, b in data if b])
     x0, x1 = float(xs.min()), float(xs.max())
     if x1 <= x0:
         x0, x1 = x0 - 1, x1 + 1
@@ -98,8 +106,15 @@ def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], t
     if unit:
         out.append(f'<text x="12" y="{_M["t"] + ph / 2}" transform="rotate(-90 12 {_M["t"] + ph / 2})" '
                    f'text-anchor="middle">{escape(unit)}</text>')
-    for i, (lbl, x, y) in enumerate(data):
+    for i, (lbl, x, y, band) in enumerate(data):
         colour = PALETTE[i % len(PALETTE)]
+        if band is not None and len(x) > 1:
+            lows, highs = np.asarray(band[0], dtype=float), np.asarray(band[1], dtype=float)
+            step = max(1, len(x) // MAX_SVG_POINTS)
+            upper = [f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(x[::step], highs[::step])]
+            lower = [f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(x[::step][::-1], lows[::step][::-1])]
+            out.append(f'<polygon fill="{colour}" fill-opacity="0.18" stroke="none" '
+                       f'points="{" ".join(upper + lower)}"/>')
         x, y = _thin(x, y)
         pts = " ".join(f"{sx(a):.1f},{sy(b):.1f}" for a, b in zip(x, y) if math.isfinite(b))
         if len(x) == 1:

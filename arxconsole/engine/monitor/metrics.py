@@ -166,6 +166,13 @@ class MetricsStore:
                     out[name] = (row[0], row[1])
         return out
 
+    def first_time(self, name: str) -> float | None:
+        """Start of the oldest hour holding data of ``name`` (cheap: hour aggregates)."""
+        with self.db.reader() as session:
+            v = session.scalar(select(func.min(_aggs.c.bucket)).where(
+                _aggs.c.series == name, _aggs.c.resolution == 3600))
+        return None if v is None else float(v)
+
     def series_names(self) -> list[str]:
         with self.db.reader() as session:
             return list(session.scalars(select(_aggs.c.series).where(_aggs.c.resolution == 3600).distinct()

@@ -45,7 +45,13 @@ def collect(db, runs: Sequence[RunRecord], days: float = 7.0, now: dt.datetime |
     now = now or dt.datetime.now(dt.timezone.utc)
     since = now - dt.timedelta(days=days)
     store = MetricsStore(db)
-    series = {name: store.series(name, since, now, now=now.timestamp()) for name in SERIES}
+    series = {}
+    for name in SERIES:
+        # Start at the first data rather than the window start: 6 h of data in a 7-day
+        # window then charts at minute resolution instead of 6 hourly means.
+        first = store.first_time(name)
+        start = max(since.timestamp(), first) if first is not None else since.timestamp()
+        series[name] = store.series(name, start, now, now=now.timestamp())
     alerts = AlertLog(db).history(since=since, until=now)
     in_window = sorted((r for r in runs if since <= r.started <= now), key=lambda r: r.started)
     failure_warning = load_thresholds(db)[FAILURE_RATE].warning
@@ -95,10 +101,16 @@ def render_html(data: ReportData) -> str:
 
     parts.append("<h2>Resources</h2>")
     pct = [(LABELS[n], s.t, s.value) for n, s in data.series.items() if n in (CPU, MEMORY, DISK, PROCESS_CPU)]
-    parts.append(f"<figure>{line_chart(pct, 'System resources (%)', '%', y_min=0, y_max=100)}</figure>")
+    bands = [(s.vmin, s.vmax) if s.resolution != "raw" else None
+             for n, s in data.series.items() if n in (CPU, MEMORY, DISK, PROCESS_CPU)]
+    res = {s.resolution for s in data.series.values() if len(s)}
+    note = "" if res <= {"raw"} else " — per-" + "/".join(sorted(res - {"raw"})) + " mean, band = min..max"
+    parts.append(f"<figure>{line_chart(pct, 'System resources (%)' + note, '%', y_min=0, y_max=100, bands=bands)}"
+                 f"</figure>")
     rss = data.series.get(PROCESS_RSS)
     if rss is not None:
-        parts.append(f"<figure>{line_chart([(LABELS[PROCESS_RSS], rss.t, rss.value)], 'Console memory (MB)', 'MB')}"
+        band = [(rss.vmin, rss.vmax)] if rss.resolution != "raw" else None
+        parts.append(f"<figure>{line_chart([(LABELS[PROCESS_RSS], rss.t, rss.value)], 'Console memory (MB)', 'MB', bands=band)}"
                      f"</figure>")
     rows = []
     for name, s in data.series.items():
