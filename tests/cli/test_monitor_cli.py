@@ -101,3 +101,14 @@ def test_report_usage_and_user_errors(capsys, tmp_path):
     except SystemExit as exc:
         assert exc.code == 2
     assert "--html" in capsys.readouterr().err
+
+
+def test_damaged_database_is_reported_not_a_traceback(capsys, data_dir):
+    data_dir.database_path.write_bytes(b"this is not a database" * 100)
+    code, out, _ = run(capsys, "health", "--json")
+    doc = json.loads(out)
+    db_health = doc["components"][0]
+    assert code == 1 and db_health["name"] == "database" and db_health["status"] == "unhealthy"
+    assert "arxconsole.sqlite3" in db_health["reason"]
+    code, out, err = run(capsys, "metrics")
+    assert code == 1 and "arxconsole.sqlite3" in err and "Traceback" not in err
