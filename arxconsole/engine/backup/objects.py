@@ -56,12 +56,16 @@ def hash_file(path: Path) -> tuple[str, int]:
 class ObjectStore:
     def __init__(self, root: Path):
         self.root = Path(root)
+        self._base = os.fspath(self.root)
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
 
+    def _path(self, digest: str) -> str:
+        return os.path.join(self._base, digest[:2], digest)
+
     def has(self, digest: str) -> bool:
-        return os.path.exists(self.path_for(digest))
+        return os.path.exists(self._path(digest))
 
     def iter_digests(self):
         if not self.root.is_dir():
@@ -188,7 +192,7 @@ class ObjectStore:
 
     def read_small(self, digest: str, size: int) -> bytes:
         """One read, one decompress call: the fast path for the typical 5-40 KB file."""
-        path = self.path_for(digest)
+        path = self._path(digest)
         try:
             with open(path, "rb") as fh:
                 blob = fh.read()

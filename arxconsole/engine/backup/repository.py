@@ -32,6 +32,7 @@ from .manifest import Manifest, ManifestDamaged, load
 from .objects import ObjectStore
 
 LOCK_WAIT_S = 30.0
+_CHECKED: dict[tuple, Manifest] = {}   # manifests already fully checked (header kept)
 
 
 class BackupNotFound(UserError):
@@ -108,7 +109,7 @@ class BackupRepository:
         for folder, state in folders:
             for bid in self._ids(folder):
                 try:
-                    m = load(folder / f"{bid}.json", header_only=True)
+                    m = self._load_cached(folder / f"{bid}.json")
                     if m.id != bid:
                         raise ManifestDamaged(f"{folder / (bid + '.json')}: damaged manifest (names id {m.id})")
                     if ws and m.workspace != ws:
@@ -118,6 +119,17 @@ class BackupRepository:
                     records.append(BackupRecord(bid, "damaged" if state == "ok" else state, None, str(exc)))
         records.sort(key=lambda r: r.id)
         return records
+
+    def _load_cached(self, path: Path) -> Manifest:
+        """Full check (checksums and every path) once per manifest file version; a
+        listing of many large manifests then costs a stat each after the first."""
+        st = path.stat()
+        key = (str(path), st.st_size, st.st_mtime_ns, st.st_ino)
+        hit = _CHECKED.get(key)
+        if hit is None:
+            m = load(path)
+            hit = _CHECKED[key] = Manifest(**{**m.__dict__, "files": []})
+        return hit
 
     def resolve_id(self, ref: str, include_deleted: bool = False) -> str:
         """An exact id or a unique prefix of one."""

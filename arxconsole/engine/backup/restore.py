@@ -40,7 +40,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,6 +53,7 @@ from .diff import workspace_entries
 from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, selection_matches, system_prefixes
 from .manifest import FileEntry, Manifest
 from .objects import SMALL, ObjectDamaged
+from .parallel import map_batched
 from .repository import BackupRepository
 from .verify import check_objects
 
@@ -189,8 +189,11 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
         stage = workspace.root / STAGING_DIR / f"restore-{rid}"
         try:
             _stage(repo, plan, stage, progress, cancel, workers or default_workers())
-        except BaseException:
-            shutil.rmtree(stage, ignore_errors=True)
+        except BaseException as exc:
+            _discard(stage)
+            if isinstance(exc, OSError):
+                raise UserError(f"{stage}: cannot stage the restore ({exc.strerror or exc}); "
+                                f"nothing in the workspace changed") from exc
             raise
         faults.point("restore.sync-staged")
         durable.sync_filesystem(workspace.root)
@@ -207,8 +210,12 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
             faults.point("restore.commit")
             durable.write_text(stage / COMMITTED, "committed\n")
             faults.point("restore.committed")
-        except BaseException:
+        except BaseException as exc:
             _rollback(workspace.root, stage, ops)
+            _discard(stage)
+            if isinstance(exc, OSError):
+                raise UserError(f"{workspace.root}: restore failed while swapping files in ({exc.strerror or exc}); "
+                                f"every file was put back as it was") from exc
             raise
         _finish(workspace.root, stage, plan.removes)
     result = RestoreResult(m.id, safety and safety.id, plan.selection,
@@ -245,20 +252,11 @@ def _stage(repo, plan: RestorePlan, stage: Path, progress, cancel, workers) -> N
 
     problems: list[str] = []
     step = max(1, total // 200)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="restore") as pool:
-        results = pool.map(put, plan.writes)
-        try:
-            for n, problem in enumerate(results, 1):
-                if problem:
-                    problems.append(problem)
-                if n % step == 0 or n == total:
-                    progress(n, total, f"staged {n} of {total} files")
-                if cancel is not None and cancel.cancelled:
-                    pool.shutdown(wait=True, cancel_futures=True)
-                    cancel.check()
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            raise
+    for n, (_e, problem) in enumerate(map_batched(put, plan.writes, workers, cancel=cancel), 1):
+        if problem:
+            problems.append(problem)
+        if n % step == 0 or n == total:
+            progress(n, total, f"staged {n} of {total} files")
     # Files already identical in the workspace are not written, but a backup that
     # cannot deliver them is still damaged: refuse rather than restore half of it.
     bad = check_objects(repo, plan.unchanged, cancel=cancel, workers=workers)
@@ -313,14 +311,18 @@ def _rollback(root: Path, stage: Path, ops: list[dict]) -> None:
     durable.sync_filesystem(root)
 
 
-def _finish(root: Path, stage: Path, removed: list[str]) -> None:
-    faults.point("restore.cleanup")
+def _discard(stage: Path) -> None:
+    """Delete one restore's staging folder, and the staging root when it is empty."""
     shutil.rmtree(stage, ignore_errors=True)
-    staging = root / STAGING_DIR
     try:
-        staging.rmdir()
+        stage.parent.rmdir()
     except OSError:
         pass
+
+
+def _finish(root: Path, stage: Path, removed: list[str]) -> None:
+    faults.point("restore.cleanup")
+    _discard(stage)
     # Folders left empty by removed files go too (the standard top folders stay).
     for p in removed:
         folder = (root / p).parent
@@ -352,10 +354,10 @@ def recover_interrupted(workspace: Workspace | str | os.PathLike, *, db=None) ->
         elif journal.exists():
             ops = _read_ops(journal)
             _rollback(root, stage, ops)
-            shutil.rmtree(stage, ignore_errors=True)
+            _discard(stage)
             done.append(f"{stage.name}: interrupted while swapping; rolled back to the state before it")
         else:
-            shutil.rmtree(stage, ignore_errors=True)
+            _discard(stage)
             done.append(f"{stage.name}: interrupted while staging; workspace untouched, staging removed")
     try:
         staging.rmdir()

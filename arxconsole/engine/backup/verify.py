@@ -4,13 +4,13 @@ workspace path, so an operator sees which files a damaged backup would lose."""
 
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from ..errors import UserError
 from ..progress import CancelToken, ProgressFn, no_progress
 from .create import default_workers
 from .manifest import FileEntry
+from .parallel import map_batched
 from .repository import BackupRepository
 
 
@@ -72,16 +72,10 @@ def check_objects(repo: BackupRepository, files: list[FileEntry], progress: Prog
     total = len(items)
     bad: dict[str, str] = {}
     step = max(1, total // 200)
-    with ThreadPoolExecutor(max_workers=workers or default_workers(), thread_name_prefix="verify") as pool:
-        # map() keeps results in order; chunks of work keep the pool busy without
-        # one future per object piling up in memory.
-        results = pool.map(lambda item: repo.objects.check(*item), items, chunksize=1)
-        for n, ((digest, _size), problem) in enumerate(zip(items, results), 1):
-            if problem:
-                bad[digest] = problem
-            if n % step == 0 or n == total:
-                progress(n, total, f"verified {n} of {total} objects")
-            if cancel is not None and cancel.cancelled:
-                pool.shutdown(wait=True, cancel_futures=True)
-                cancel.check()
+    results = map_batched(lambda item: repo.objects.check(*item), items, workers or default_workers(), cancel=cancel)
+    for n, ((digest, _size), problem) in enumerate(results, 1):
+        if problem:
+            bad[digest] = problem
+        if n % step == 0 or n == total:
+            progress(n, total, f"verified {n} of {total} objects")
     return bad
