@@ -114,3 +114,16 @@ def test_bad_intervals_are_refused(tmp_path):
 
     with pytest.raises(ValueError, match="positive"):
         Sampler(tmp_path, interval=0)
+
+
+def test_failing_alert_engine_does_not_end_sampling(tmp_path):
+    class Broken:
+        def observe(self, *a):
+            raise RuntimeError("bug")
+
+    sampler = Sampler(tmp_path, interval=0.02, alerts=Broken(), probe=lambda: {CPU: 1.0})
+    sampler.start()
+    assert wait_for(lambda: sampler.last_error == "sampling failed: bug")
+    time.sleep(0.1)
+    assert sampler.running
+    assert sampler.stop()

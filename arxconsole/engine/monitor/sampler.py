@@ -182,7 +182,11 @@ class Sampler:
         next_flush = now + self.flush_interval
         next_retention = now  # trim once at start, then periodically
         while not self._stop.wait(max(0.0, next_sample - time.monotonic())):
-            self._sample_once(probe)
+            try:
+                self._sample_once(probe)
+            except Exception as exc:  # a bug in alert evaluation must not end monitoring
+                self.last_error = f"sampling failed: {exc}"
+                log.exception("sampler iteration failed")
             now = time.monotonic()
             next_sample += self.interval
             if next_sample < now:  # we fell behind (suspend, overload): skip, don't burst
