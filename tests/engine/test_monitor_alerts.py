@@ -132,6 +132,8 @@ def test_thresholds_are_editable_validated_and_audited(db):
         set_threshold(db, CPU, warning=99)
     with pytest.raises(MonitorSettingsError, match="clear_margin.*not a number"):
         set_threshold(db, CPU, clear_margin="x")
+    with pytest.raises(MonitorSettingsError, match="could never resolve"):
+        set_threshold(db, CPU, clear_margin=75)
     with pytest.raises(MonitorSettingsError, match="unexpected keyword"):
         set_threshold(db, CPU, level=3)
     assert load_thresholds(db)[CPU].warning == 70  # refused edits changed nothing

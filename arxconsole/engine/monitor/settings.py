@@ -55,6 +55,11 @@ class Threshold:
         if self.critical < self.warning:
             raise MonitorSettingsError(
                 f"setting {THRESHOLDS_KEY}.{metric}: critical ({self.critical}) is below warning ({self.warning})")
+        if self.clear_margin > self.warning:
+            # The clear level would be below zero: the alert could never resolve.
+            raise MonitorSettingsError(
+                f"setting {THRESHOLDS_KEY}.{metric}: clear_margin ({self.clear_margin}) is larger than "
+                f"warning ({self.warning}); the alert could never resolve")
         return self
 
 
