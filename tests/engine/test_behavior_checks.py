@@ -254,3 +254,31 @@ def test_guard_and_precondition_scopes():
     found = findings_for(text)
     assert any(f.rule == "behavior.scenario.failed" and "refused" in f.message and "guard is false" in f.message
                for f in found)
+
+
+def test_misspelt_keys_are_reported_not_ignored():
+    found = findings_for(mutate("{from: off, to: on, on: switch_on}", "{from: off, to: on, on: switch_on, gaurd: 'false'}"))
+    hits = [f for f in found if f.rule == "behavior.field.unknown"]
+    assert len(hits) == 1 and "'gaurd'" in hits[0].message
+    assert hits[0].location == "state_machine.transitions[0].gaurd" and hits[0].severity is Severity.WARNING
+    found = findings_for(mutate("      - command: switch_on\n", "      - command: switch_on\n        arg: {x: 1}\n"))
+    assert any(f.rule == "behavior.field.unknown" and "'arg'" in f.message for f in found)
+    found = findings_for(mutate("      - command: switch_on\n", "      - {advance: 1, set: {level: 3}}\n      - command: switch_on\n"))
+    assert any(f.rule == "behavior.scenario.invalid" and "several actions" in f.message for f in found)
+
+
+def test_hostile_yaml_is_bounded():
+    import time
+
+    # Exponential alias expansion ("billion laughs"): 9**12 strings if anything expanded it.
+    laughs = "  a: &a [x, x, x, x, x, x, x, x, x]\n"
+    for i in range(1, 12):
+        laughs += f"  {chr(97 + i)}: &{chr(97 + i)} [" + ", ".join([f"*{chr(96 + i)}"] * 9) + "]\n"
+    text = "id: bomb\nobject_type: t.bomb\nextra:\n" + laughs + "state:\n  s: {type: enum, values: *l, initial: x}\n"
+    start = time.perf_counter()
+    profile, found = load_profile_text(text)
+    assert {f.rule for f in found} == {"behavior.field.unknown", "behavior.state.domain"}
+    assert time.perf_counter() - start < 2
+    # Nesting deep enough to exhaust a recursive parser.
+    profile, found = load_profile_text("id: " + "[" * 50_000 + "]" * 50_000)
+    assert profile is None and found[0].rule == "behavior.yaml.syntax"

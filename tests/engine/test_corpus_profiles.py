@@ -126,3 +126,25 @@ def test_cli_import_writes_and_never_overwrites(corpus, tmp_path, capsys):
     assert any(r["rule"] == "behavior.name.undeclared" and r["file"] == "behavior/electrical/lighting_control.yaml"
                for r in rows)
     assert cli_main(["profiles", "import", str(tmp_path / "nope.yaml"), "-w", str(ws.root), "--system", "x"]) == 2
+
+
+def test_importer_survives_bad_files(tmp_path):
+    cases = {
+        "syntax.yaml": ("a: [1,\n", "arxos.yaml.syntax"),
+        "deep.yaml": ("a: " + "[" * 5000 + "]" * 5000, "arxos.yaml.syntax"),
+        "list.yaml": ("- 1\n", "arxos.yaml.not_mapping"),
+        "evil.yaml": ("!!python/object/apply:os.system ['true']\n", "arxos.yaml.syntax"),
+        "bin.yaml": (b"\xff\xfe", "arxos.file.unreadable"),
+    }
+    for name, (content, rule) in cases.items():
+        path = tmp_path / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode())
+        profiles, findings = import_arxos_profiles(path)
+        assert profiles == [] and [f.rule for f in findings] == [rule], name
+    path = tmp_path / "odd.yaml"
+    path.write_text("g:\n  p:\n    variables: [1]\n    calculations: {c: 5}\n    validation_rules:\n"
+                    "      r: {condition: 'x >', severity: error}\n  q: 3\nh: 1\n", encoding="utf-8")
+    profiles, findings = import_arxos_profiles(path)
+    assert [p.id for p in profiles] == ["p"]
+    assert {"arxos.field.type", "arxos.expr.syntax"} <= {f.rule for f in findings}
+    assert all(f.hint for f in findings)

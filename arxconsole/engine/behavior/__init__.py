@@ -131,7 +131,21 @@ behavior.sm.unknown_state, behavior.sm.unknown_command, behavior.sm.unreachable_
 behavior.sm.direct_assignment, behavior.command.effect_target, behavior.command.effect,
 behavior.threshold.duplicate_id, behavior.scenario.missing (warning),
 behavior.scenario.invalid, behavior.scenario.failed (expected vs actual),
-behavior.scenario.not_run, behavior.budget.exceeded.
+behavior.scenario.not_run, behavior.budget.exceeded; for a whole system also
+behavior.id.duplicate and behavior.system.no_profiles.
+Arxos import: arxos.input.undeclared (an ``input_variables`` name nothing declares),
+arxos.expr.undeclared_name, arxos.expr.caret_power, arxos.expr.if_then_else,
+arxos.expr.lookup, arxos.expr.unknown_function, arxos.expr.syntax, arxos.calc.renamed,
+arxos.name.duplicate, arxos.variable.unsupported_type/out_of_range/invalid,
+arxos.rule.severity, arxos.rule.polarity, arxos.simulation_rules.dropped,
+arxos.ports.missing, arxos.scenario.missing, arxos.yaml.*, arxos.file.*, arxos.field.type.
+
+Limits
+------
+Files up to 1 MB and 64 levels of YAML flow nesting; expressions as above; at most
+10,000 timed transitions in one ``advance`` (an oscillating pair of timed transitions
+over a very long advance is reported, not run forever); default budgets 2 ms for one
+full recomputation (median of 25) and 500 ms per scenario.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ import yaml
 from ..findings import Finding
 from .compiled import BUILTINS
 from .expr import compile_expression
+from .loader import MAX_FILE_BYTES, MAX_FLOW_DEPTH, _flow_depth
 from .model import (Derived, Domain, Profile, StateVar, Threshold, make_finding)
 from .parser import Node
 from .tokens import ExprError, rewrite_caret_power
@@ -244,11 +245,21 @@ def import_arxos_profiles(path: str | os.PathLike, display: str | None = None) -
     label = display or str(p)
     findings: list[Finding] = []
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        if p.stat().st_size > MAX_FILE_BYTES:
+            return [], [make_finding("arxos.file.too_large", "error", label, "",
+                                     f"file is larger than {MAX_FILE_BYTES} bytes; not imported")]
+        text = p.read_text(encoding="utf-8")
+        if _flow_depth(text) > MAX_FLOW_DEPTH:
+            return [], [make_finding("arxos.yaml.syntax", "error", label, "",
+                                     f"YAML nested more than {MAX_FLOW_DEPTH} levels deep")]
+        data = yaml.safe_load(text)
     except (OSError, UnicodeDecodeError) as exc:
         return [], [make_finding("arxos.file.unreadable", "error", label, "", f"cannot read: {exc}")]
     except yaml.YAMLError as exc:
-        return [], [make_finding("arxos.yaml.syntax", "error", label, "", f"malformed YAML: {exc}")]
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        return [], [make_finding("arxos.yaml.syntax", "error", label, "", f"malformed YAML: {problem}")]
+    except RecursionError:
+        return [], [make_finding("arxos.yaml.syntax", "error", label, "", "YAML nested too deeply")]
     if not isinstance(data, dict):
         return [], [make_finding("arxos.yaml.not_mapping", "error", label, "", "top level is not a mapping of groups")]
     profiles: list[Profile] = []

@@ -73,7 +73,27 @@ def load_profile(path: str | os.PathLike, display: str | None = None) -> tuple[P
     return profile, findings
 
 
+MAX_FLOW_DEPTH = 64
+
+
+def _flow_depth(text: str) -> int:
+    """Deepest nesting of YAML flow brackets (quotes ignored: a guard, not a parser).
+    Checked before parsing because PyYAML takes seconds to hit the recursion limit."""
+    depth = deepest = 0
+    for ch in text:
+        if ch in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+        elif ch in "]}" and depth:
+            depth -= 1
+    return deepest
+
+
 def load_profile_text(text: str, label: str = "<profile>") -> tuple[Profile | None, list[Finding]]:
+    if _flow_depth(text) > MAX_FLOW_DEPTH:
+        return None, [make_finding("behavior.yaml.syntax", "error", label, "",
+                                   f"YAML nested more than {MAX_FLOW_DEPTH} levels deep", "flatten the document")]
     try:
         data = parse_yaml(text)
     except yaml.constructor.ConstructorError as exc:
@@ -131,6 +151,13 @@ class _Reader:
         names = {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number",
                  float: "a number"}
         return " or ".join(dict.fromkeys(names.get(t, t.__name__) for t in types))
+
+    def known_keys(self, spec: dict, allowed: set[str], loc: str, what: str) -> None:
+        """A misspelt key (``gaurd:``) would otherwise be ignored without a word."""
+        for key in spec:
+            if key not in allowed:
+                self.add("behavior.field.unknown", f"{loc}.{key}", f"{what} has an unknown field '{key}'",
+                         f"known fields: {', '.join(sorted(allowed))}", "warning")
 
     def mapping(self, data: dict, key: str, loc: str | None = None) -> dict:
         v = data.get(key)
@@ -204,6 +231,7 @@ class _Reader:
             loc = f"parameters.{name}"
             if not self.name_ok(name, loc, "parameter") or not self.typed(spec, (dict,), loc, f"parameter '{name}'"):
                 continue
+            self.known_keys(spec, {"value", "unit", "description"}, loc, f"parameter '{name}'")
             if "value" not in spec:
                 self.add("behavior.field.missing", loc, f"parameter '{name}' has no 'value'", "add value: <number>")
                 continue
@@ -257,6 +285,8 @@ class _Reader:
             loc = f"state.{name}"
             if not self.name_ok(name, loc, "state variable") or not self.typed(spec, (dict,), loc, f"state '{name}'"):
                 continue
+            self.known_keys(spec, {"type", "min", "max", "unit", "values", "initial", "description"}, loc,
+                            f"state '{name}'")
             dom = self.domain(spec, loc, f"state '{name}'")
             if dom is None:
                 continue
@@ -285,6 +315,7 @@ class _Reader:
                 continue
             if not self.typed(spec, (dict,), loc, f"derived '{name}'"):
                 continue
+            self.known_keys(spec, {"expr", "unit", "description"}, loc, f"derived '{name}'")
             expr = spec.get("expr")
             if not isinstance(expr, str):
                 self.add("behavior.field.missing", loc, f"derived '{name}' needs expr: <formula>")
@@ -298,6 +329,7 @@ class _Reader:
             loc = f"thresholds[{i}]"
             if not self.typed(spec, (dict,), loc, "a threshold"):
                 continue
+            self.known_keys(spec, {"id", "when", "severity", "message"}, loc, "a threshold")
             tid = self.text(spec, "id", loc, required=True)
             when = self.text(spec, "when", loc, required=True)
             sev = spec.get("severity")
@@ -311,12 +343,14 @@ class _Reader:
         return out
 
     def state_machine(self, data: dict) -> StateMachine | None:
+        self.known_keys(data, {"variable", "transitions"}, "state_machine", "the state machine")
         var = self.text(data, "variable", "state_machine", required=True)
         transitions: list[Transition] = []
         for i, spec in enumerate(self.sequence(data, "transitions", "state_machine.transitions")):
             loc = f"state_machine.transitions[{i}]"
             if not self.typed(spec, (dict,), loc, "a transition"):
                 continue
+            self.known_keys(spec, {"from", "to", "on", "after", "guard"}, loc, "a transition")
             src = spec.get("from")
             sources = tuple(src) if isinstance(src, list) else (src,)
             if not sources or not all(isinstance(s, str) for s in sources):
@@ -352,6 +386,7 @@ class _Reader:
             spec = {} if spec is None else spec
             if not self.typed(spec, (dict,), loc, f"command '{name}'"):
                 continue
+            self.known_keys(spec, {"description", "params", "preconditions", "effects"}, loc, f"command '{name}'")
             params: dict[str, Domain] = {}
             defaults: dict[str, Any] = {}
             for pname, pspec in self.mapping(spec, "params", f"{loc}.params").items():
@@ -423,6 +458,7 @@ class _Reader:
             loc = f"scenarios[{i}]"
             if not self.typed(spec, (dict,), loc, "a scenario"):
                 continue
+            self.known_keys(spec, {"name", "description", "steps"}, loc, "a scenario")
             name = self.text(spec, "name", loc, required=True) or f"#{i + 1}"
             if name in names:
                 self.add("behavior.scenario.duplicate", loc, f"scenario '{name}' is defined twice")
@@ -439,6 +475,15 @@ class _Reader:
     def step(self, raw: Any, loc: str) -> Step | None:
         if not self.typed(raw, (dict,), loc, "a scenario step"):
             return None
+        kinds = [k for k in ("command", "advance", "set", "expect") if k in raw]
+        if "command" in raw:
+            self.known_keys(raw, {"command", "args", "expect", "reason"}, loc, "a command step")
+        elif len(kinds) > 1:
+            self.add("behavior.scenario.invalid", loc, f"a step has several actions {kinds}",
+                     "one action per step: command, advance, set or expect")
+            return None
+        elif kinds:
+            self.known_keys(raw, {kinds[0]}, loc, f"an {kinds[0]} step" if kinds[0][0] in "ae" else "a set step")
         if "command" in raw:
             cmd = raw["command"]
             if not self.typed(cmd, (str,), f"{loc}.command", "'command'"):

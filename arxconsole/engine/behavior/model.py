@@ -210,6 +210,8 @@ def make_finding(rule: str, severity: str | Severity, file: str, location: str, 
     hint = hint or DEFAULT_HINTS.get(rule) or DEFAULT_HINTS.get(rule.rsplit(".", 1)[0] + ".*", "")
     if not hint and rule.startswith("behavior."):
         hint = "see the profile format in arxconsole.engine.behavior"
+    elif not hint and rule.startswith("arxos."):
+        hint = "fix the Arxos source or the converted profile by hand; the finding says what was done"
     where = f"{file}: {location}: " if location else f"{file}: "
     return Finding(rule=rule, severity=Severity(severity), message=where + message, hint=hint,
                    file=file, location=location, data=data)
