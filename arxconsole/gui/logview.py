@@ -58,11 +58,27 @@ def to_record(obj: Any) -> LogRecord:
     """A PipelineEvent, a stored log row (attributes) or a mapping -> LogRecord."""
     if isinstance(obj, LogRecord):
         return obj
-    get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
-    kind = get("kind", "log")
-    return LogRecord(int(get("seq", 0) or 0), float(get("at", 0.0) or 0.0), str(get("level", "info") or "info"),
-                     str(get("step", "") or ""), str(getattr(kind, "value", kind) or "log"),
-                     str(get("message", "") or ""), dict(get("data", None) or {}))
+    return LogRecord(*_row(obj), _data(obj))
+
+
+def _get(obj: Any, key: str, default=None):
+    return obj.get(key, default) if isinstance(obj, dict) else getattr(obj, key, default)
+
+
+def _row(obj: Any) -> tuple:
+    """The atomic fields of a line as an exact tuple of str/int/float: the garbage
+    collector stops tracking such tuples, so 100,000 kept lines cost no GC pauses."""
+    if isinstance(obj, LogRecord):
+        return tuple(obj[:6])
+    kind = _get(obj, "kind", "log")
+    return (int(_get(obj, "seq", 0) or 0), float(_get(obj, "at", 0.0) or 0.0),
+            str(_get(obj, "level", "info") or "info"), str(_get(obj, "step", "") or ""),
+            str(getattr(kind, "value", kind) or "log"), str(_get(obj, "message", "") or ""))
+
+
+def _data(obj: Any) -> dict:
+    d = _get(obj, "data", None)
+    return dict(d) if d else {}
 
 
 def iso_time(at: float) -> str:
@@ -150,7 +166,8 @@ class LogModel(QAbstractTableModel):
     def __init__(self, max_lines: int = MAX_LINES, parent=None):
         super().__init__(parent)
         self.max_lines = max_lines
-        self._records: list[LogRecord] = []
+        self._records: list[tuple] = []       # _row() tuples (untracked by the GC)
+        self._data: list[dict | None] = []    # each line's data, beside the tuple
         self._folded: list[str] = []          # search text, case-folded once on arrival
         self._rows: list[int] | None = None   # visible store indices; None = every record
         self._levels: frozenset[str] | None = None
@@ -174,32 +191,34 @@ class LogModel(QAbstractTableModel):
     def data(self, index, role=Qt.DisplayRole):
         if not index.isValid() or not (0 <= index.row() < self.rowCount()):
             return None
-        rec = self.record(index.row())
+        i = self.store_index(index.row())
+        seq, at, level, step, kind, message = self._records[i]
         col = index.column()
         if role == Qt.DisplayRole:
             if col == 0:
-                return clock_time(rec.at)
+                return clock_time(at)
             if col == 1:
-                return LEVEL_WORDS.get(rec.level, state_word(rec.level))
+                return LEVEL_WORDS.get(level, state_word(level))
             if col == 2:
-                return rec.step or "run"
+                return step or "run"
             if col == 3:
-                return rec.message
+                return message
         elif role == Qt.DecorationRole and col == 1:
-            name = LEVEL_ICONS.get(rec.level, "")
+            name = LEVEL_ICONS.get(level, "")
             return icon(name) if name else None
         elif role == Qt.ToolTipRole and col == 3:
-            extra = {k: v for k, v in rec.data.items() if k != "traceback"}
-            tip = rec.message
+            data = self._data[i] or {}
+            extra = {k: v for k, v in data.items() if k != "traceback"}
+            tip = message
             if extra:
                 tip += "\n\n" + "\n".join(f"{k}: {v}" for k, v in extra.items())[:2000]
-            if "traceback" in rec.data:
-                tip += "\n\n" + str(rec.data["traceback"])[-2000:]
+            if "traceback" in data:
+                tip += "\n\n" + str(data["traceback"])[-2000:]
             return tip
         elif role == Qt.ToolTipRole and col == 0:
-            return iso_time(rec.at)
+            return iso_time(at)
         elif role == Qt.UserRole:
-            return rec
+            return self.record(index.row())
         return None
 
     # ---- store ---------------------------------------------------------------------
@@ -209,10 +228,12 @@ class LogModel(QAbstractTableModel):
         return len(self._records)
 
     def records(self) -> list[LogRecord]:
-        return self._records
+        """Every kept line, oldest first (whatever the filter)."""
+        return [LogRecord(*t, d or {}) for t, d in zip(self._records, self._data)]
 
     def record(self, row: int) -> LogRecord:
-        return self._records[row if self._rows is None else self._rows[row]]
+        i = row if self._rows is None else self._rows[row]
+        return LogRecord(*self._records[i], self._data[i] or {})
 
     def store_index(self, row: int) -> int:
         return row if self._rows is None else self._rows[row]
@@ -226,18 +247,22 @@ class LogModel(QAbstractTableModel):
 
     def append(self, items: Iterable[Any]) -> int:
         """Append a batch (events, stored rows or records); one insert for the batch."""
-        new = [to_record(i) for i in items]
-        if not new:
+        items = list(items)
+        if not items:
             return 0
+        new = [_row(i) for i in items]
+        new_data = [_data(i) or None for i in items]
         overflow = len(self._records) + len(new) - self.max_lines
         if overflow > 0:
             # Rare: drop the oldest tenth (plus the overflow) in one reset, not per line.
             cut = min(len(self._records), overflow + self.max_lines // 10)
             self.beginResetModel()
             del self._records[:cut]
+            del self._data[:cut]
             del self._folded[:cut]
             self.dropped += cut
             self._records.extend(new)
+            self._data.extend(new_data)
             self._folded.extend(_fold(r) for r in new)
             self._rows = self._filtered_rows()
             self.endResetModel()
@@ -252,6 +277,7 @@ class LogModel(QAbstractTableModel):
         if count:
             self.beginInsertRows(QModelIndex(), first, first + count - 1)
         self._records.extend(new)
+        self._data.extend(new_data)
         self._folded.extend(_fold(r) for r in new)
         if visible is not None:
             self._rows.extend(visible)
@@ -261,7 +287,7 @@ class LogModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._records, self._folded = [], []
+        self._records, self._data, self._folded = [], [], []
         self._rows = None if self._levels is None and self._step is None else []
         self.dropped = 0
         self.endResetModel()
@@ -288,8 +314,8 @@ class LogModel(QAbstractTableModel):
     def step(self) -> str | None:
         return self._step
 
-    def _accepts(self, r: LogRecord) -> bool:
-        return (self._levels is None or r.level in self._levels) and (self._step is None or r.step == self._step)
+    def _accepts(self, r: tuple) -> bool:
+        return (self._levels is None or r[2] in self._levels) and (self._step is None or r[3] == self._step)
 
     def _filtered_rows(self) -> list[int] | None:
         if self._levels is None and self._step is None:
@@ -297,10 +323,10 @@ class LogModel(QAbstractTableModel):
         lv, st = self._levels, self._step
         recs = self._records
         if st is None:
-            return [i for i, r in enumerate(recs) if r.level in lv]
+            return [i for i, r in enumerate(recs) if r[2] in lv]
         if lv is None:
-            return [i for i, r in enumerate(recs) if r.step == st]
-        return [i for i, r in enumerate(recs) if r.step == st and r.level in lv]
+            return [i for i, r in enumerate(recs) if r[3] == st]
+        return [i for i, r in enumerate(recs) if r[3] == st and r[2] in lv]
 
     # ---- search --------------------------------------------------------------------
     def find_rows(self, needle: str, first_row: int = 0) -> list[int]:
@@ -327,8 +353,8 @@ class LogModel(QAbstractTableModel):
         return -1
 
 
-def _fold(r: LogRecord) -> str:
-    return f"{r.step} {r.message}".casefold()
+def _fold(r: tuple) -> str:
+    return f"{r[3]} {r[5]}".casefold()
 
 
 def export_records(path, records: list[LogRecord], fmt: str = "text") -> int:
@@ -477,8 +503,9 @@ class LogView(QWidget):
 
     # ---- feeding -------------------------------------------------------------------
     def post(self, event: Any) -> None:
-        """Any thread: queue one line; it shows within one batch interval."""
-        self.inbox.put(event)
+        """Any thread: queue one line; it shows within one batch interval.  The line is
+        converted here, on the caller's thread, to keep the GUI thread's share small."""
+        self.inbox.put(to_record(event))
 
     def append(self, events: Iterable[Any]) -> None:
         """GUI thread: append a batch now."""
