@@ -178,3 +178,33 @@ def test_editor_metadata_attributes_are_ignored():
 
 def test_xml_declaration_is_accepted():
     assert rules('<?xml version="1.0" encoding="UTF-8"?>\n' + svg(BOX)) == []
+
+
+# ---- geometry details ------------------------------------------------------------------------
+def test_path_parsing_variants():
+    from arxconsole.engine.symbols import geometry as geo
+
+    I = geo.IDENTITY
+    assert geo.path_box("M0 0 L10 0 L10 10", I) == (0, 0, 10, 10)
+    assert geo.path_box("M0,0l10,5h-20v-10", I) == (-10, -5, 10, 5)
+    compact = geo.path_box("M0 10a5 5 0 0110 0", I)            # compact arc flags: "0", "1", then 10
+    spaced = geo.path_box("M0 10 a5 5 0 0 1 10 0", I)
+    assert compact == pytest.approx(spaced) and spaced[1] == pytest.approx(5)
+    s = geo.path_box("M0 0 C0 10 10 10 10 0 S20 -10 20 0", I)  # reflected control point dips to -7.5
+    assert s[1] == pytest.approx(-7.5) and s[3] == pytest.approx(7.5)
+    t = geo.path_box("M0 0 Q5 10 10 0 T20 0", I)
+    assert t[1] == pytest.approx(-5) and t[3] == pytest.approx(5)
+    with pytest.raises(geo.GeometryError):
+        geo.path_box("M0 0 L10", I)
+    with pytest.raises(geo.GeometryError):
+        geo.path_box("10 10", I)
+
+
+def test_fast_path_reports_exactly_what_the_slow_path_does(monkeypatch):
+    samples = [svg(b) for b, _ in SECURITY] + [svg(BOX), svg(BOX + '<g id="a"><rect id="a" width="1" height="1"/></g>')]
+    samples += [svg('<rect width="50" height="5" fill="red"/><text x="1" y="1" font-size="4">A</text>'),
+                svg('<g transform="scale(2)"><rect width="30" height="5" unknown="1"/></g>')]
+    fast = [[(f.rule, f.location) for f in validate_svg_text(s)] for s in samples]
+    monkeypatch.setattr(svg_rules, "FAST_PATH", False)
+    slow = [[(f.rule, f.location) for f in validate_svg_text(s)] for s in samples]
+    assert fast == slow

@@ -235,6 +235,47 @@ def _path_args(d: str):
             cmd = "l"
 
 
+_FAST_TOKEN_RE = re.compile(r"[MmZzLlHhVvCcSsQqTtAa]|" + NUMBER + r"|[^\s,]")
+_COMMANDS = frozenset("MmZzLlHhVvCcSsQqTtAa")
+
+
+def _path_segments(d: str) -> list[tuple[str, list[float]]]:
+    """Path data as (command, args) groups: one regex pass, then arity bookkeeping.
+
+    Falls back to the character scanner when arc flags are written without separators
+    ("a1 1 0 011 1"), which a number tokenizer cannot split."""
+    toks = _FAST_TOKEN_RE.findall(d)
+    out: list[tuple[str, list[float]]] = []
+    i, n = 0, len(toks)
+    cmd = None
+    try:
+        while i < n:
+            t = toks[i]
+            if t in _COMMANDS:
+                cmd = t
+                i += 1
+                if t in "Zz":
+                    out.append((t, []))
+                    continue
+            elif cmd is None or cmd in "Zz":
+                raise GeometryError("path data must start with a command")
+            arity = _ARITY[cmd]
+            if i + arity > n:
+                raise GeometryError(f"too few arguments for path command {cmd!r}")
+            chunk = toks[i:i + arity]
+            if cmd in "Aa" and (chunk[3] not in ("0", "1") or chunk[4] not in ("0", "1")):
+                return list(_path_args(d))
+            out.append((cmd, [float(x) for x in chunk]))
+            i += arity
+            if cmd == "M":
+                cmd = "L"
+            elif cmd == "m":
+                cmd = "l"
+    except ValueError:   # a stray character or command letter where a number belongs
+        return list(_path_args(d))
+    return out
+
+
 _ARITY = {"M": 2, "L": 2, "T": 2, "H": 1, "V": 1, "C": 6, "S": 4, "Q": 4, "A": 7}
 _ARITY.update({k.lower(): v for k, v in _ARITY.items()})
 
@@ -251,7 +292,7 @@ def path_box(d: str, m: Matrix) -> Box | None:
     cx = cy = sx = sy = 0.0
     lcx = lcy = None  # last control point, for S/T reflection
     last = ""
-    for cmd, args in _path_args(d):
+    for cmd, args in _path_segments(d):
         rel = cmd.islower()
         up = cmd.upper()
         ox, oy = (cx, cy) if rel else (0.0, 0.0)

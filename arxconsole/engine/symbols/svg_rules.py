@@ -39,6 +39,17 @@ _DISPLAY_NONE_RE = re.compile(r"display\s*:\s*none")
 _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]*:")
 
 _LOCAL_CACHE: dict[str, str] = {}
+_SVG_PREFIX = "{%s}" % SVG_NS
+FAST_PATH = True   # tests turn it off to prove the fast path reports exactly what the slow one does
+# Elements the fast path handles, by their exact tag (no namespace or the SVG one).
+_FAST_NAMES = (DRAWN_ELEMENTS | {"svg", "g", "a", "switch", "defs", "title", "desc", "tspan", "linearGradient",
+                                 "radialGradient", "stop", "solidColor"}) - SCRIPT_ELEMENTS
+_FAST_TAGS: dict[str, str] = {**{n: n for n in _FAST_NAMES}, **{_SVG_PREFIX + n: n for n in _FAST_NAMES}}
+_TEXT_STYLE_CARRIERS = frozenset({"svg", "g", "a", "switch", "text", "textArea", "use"})
+# Raw-text markers of anything an attribute *value* check could report.  Absent all of
+# them (and with no character references to hide them), value checks are skipped.
+_VALUE_MARKERS = ("href", "url(", "script", "data:", "@import", "expression", "behavior", "binding", "&#",
+                  "style")
 
 
 def _local(tag: str) -> str:
@@ -82,7 +93,7 @@ class _Walker:
     """One walk over a parsed tree.  Holds the per-document state the visit needs."""
 
     __slots__ = ("res", "file", "sid", "prefix", "ids", "refs", "uses", "depth_reported",
-                 "worst", "worst_el", "vb_box", "tol")
+                 "worst", "worst_el", "vb_box", "tol", "values", "has_style", "has_display", "has_transform")
 
     def __init__(self, res: SvgResult, file: str, sid: str, prefix: str):
         self.res = res
@@ -97,6 +108,7 @@ class _Walker:
         self.worst_el = None
         self.vb_box: geo.Box | None = None
         self.tol = BBOX_TOLERANCE
+        self.values = self.has_style = self.has_display = self.has_transform = True
 
     # ---- reporting -------------------------------------------------------------------
     def add(self, rule: str, message: str, el=None, attr: str | None = None, **data) -> None:
@@ -150,33 +162,98 @@ class _Walker:
                     self.check_link(target, el, attr, name)
 
     # ---- the walk ----------------------------------------------------------------------
+    # The fast path handles the elements real symbols are made of, with attributes all in
+    # the Tiny set and nothing in the text that could need a value check (decided once
+    # per document from the raw text).  Anything else takes the slow path, which runs
+    # every security and compatibility check on every attribute.
     def visit(self, el, depth: int, ctm: geo.Matrix, font_size: float, anchor: str, drawn: bool,
               in_meta: bool) -> None:
         res = self.res
-        tag = el.tag
-        if not isinstance(tag, str):
-            if tag is etree.PI:
-                self.check_pi(el)
-            return
         res.element_count += 1
-        name = _local(tag) if tag[0] == "{" else tag
+        tag = el.tag
+        name = _FAST_TAGS.get(tag) if FAST_PATH else None
         if depth > MAX_DEPTH and not self.depth_reported:
             self.depth_reported = True
-            self.add("svg.depth.budget", f"<{name}> is nested {depth} levels deep (budget {MAX_DEPTH})", el,
-                     depth=depth)
-        if name in SCRIPT_ELEMENTS:
-            self.add("svg.security.script", f"<{name}> element: symbols must not carry scripts", el)
-            return
-        if name == "foreignObject":
-            self.add("svg.security.foreign_object", "<foreignObject> element: arbitrary embedded markup", el)
-            return
-        if not in_meta:
-            if name not in TINY_ELEMENTS or (tag[0] == "{" and not tag.startswith("{" + SVG_NS)):
-                self.add("svg.compat.element", f"<{name}> is not SVG 1.2 Tiny; Qt will not render it", el)
+            self.add("svg.depth.budget", f"<{_local(tag)}> is nested {depth} levels deep (budget {MAX_DEPTH})",
+                     el, depth=depth)
+        if name is None or in_meta:
+            name = _local(tag)
+            if not self.check_element(el, tag, name, in_meta):
+                return                          # script / foreignObject: do not descend
             if name == "metadata":
                 in_meta = True
-        # ---- attributes
-        get = el.get
+            self.check_attributes(el, name, in_meta)
+            if name == "style":
+                self.check_css(el.text or "", el, "text", name)
+                return
+            if name in NOT_RENDERED or in_meta:
+                drawn = False
+        else:
+            keys = el.keys()
+            if self.values or not TINY_ATTRIBUTES.issuperset(keys):
+                self.check_attributes(el, name, in_meta)     # registers the id too
+            elif "id" in keys:
+                ident = el.get("id")
+                if ident in self.ids:
+                    self.add("svg.id.duplicate", f"id {ident!r} is used twice (first on line "
+                             f"{getattr(self.ids[ident], 'sourceline', '?')})", el, "id")
+                else:
+                    self.ids[ident] = el
+            if name in NOT_RENDERED:
+                drawn = False
+        if drawn:
+            get = el.get
+            style = get("style") if self.has_style else None
+            if self.has_display and (get("display") == "none" or (style and _DISPLAY_NONE_RE.search(style))):
+                drawn = False
+            else:
+                if self.has_transform:
+                    t = get("transform")
+                    if t:
+                        try:
+                            ctm = geo.multiply(ctm, geo.parse_transform(t))
+                        except geo.GeometryError:
+                            self.add("svg.number.invalid", f"<{name}> transform {t[:60]!r} cannot be parsed",
+                                     el, "transform")
+                if name in _TEXT_STYLE_CARRIERS:
+                    fs = get("font-size")
+                    if fs is None and style:
+                        m = _FONT_SIZE_STYLE_RE.search(style)
+                        fs = m.group(1) if m else None
+                    if fs:
+                        try:
+                            font_size = geo.parse_length(fs)
+                        except geo.GeometryError:
+                            pass
+                    an = get("text-anchor")
+                    if an is None and style:
+                        m = _ANCHOR_STYLE_RE.search(style)
+                        an = m.group(1) if m else None
+                    if an:
+                        anchor = an
+                if name in DRAWN_ELEMENTS:
+                    self.measure(el, name, ctm, font_size, anchor)
+                    drawn = False            # text children (tspan) are part of the text's box
+        depth += 1
+        for child in el:
+            if child.tag.__class__ is str:
+                self.visit(child, depth, ctm, font_size, anchor, drawn, in_meta)
+            elif child.tag is etree.PI:
+                self.check_pi(child)
+
+    def check_element(self, el, tag: str, name: str, in_meta: bool) -> bool:
+        """Element-level security and compatibility; False when the subtree is skipped."""
+        if name in SCRIPT_ELEMENTS:
+            self.add("svg.security.script", f"<{name}> element: symbols must not carry scripts", el)
+            return False
+        if name == "foreignObject":
+            self.add("svg.security.foreign_object", "<foreignObject> element: arbitrary embedded markup", el)
+            return False
+        if not in_meta and (name not in TINY_ELEMENTS or (tag[0] == "{" and not tag.startswith(_SVG_PREFIX))):
+            self.add("svg.compat.element", f"<{name}> is not SVG 1.2 Tiny; Qt will not render it", el)
+        return True
+
+    def check_attributes(self, el, name: str, in_meta: bool) -> None:
         for key, value in el.items():
             if key[0] == "{":
                 if key not in TINY_ATTRIBUTES:
@@ -202,46 +279,12 @@ class _Walker:
                 low = value.lower()
                 if "url(" in low or "javascript:" in _CTRL_WS_RE.sub("", low):
                     self.check_css(value, el, akey, name)
-        ident = get("id")
-        if ident is not None:
-            if ident in self.ids:
-                self.add("svg.id.duplicate", f"id {ident!r} is used twice (first on line "
-                         f"{getattr(self.ids[ident], 'sourceline', '?')})", el, "id")
-            else:
-                self.ids[ident] = el
-        if name == "style":
-            self.check_css(el.text or "", el, "text", name)
-            return
-        if name in NOT_RENDERED or in_meta:
-            drawn = False
-        # ---- geometry
-        if drawn:
-            style = get("style")
-            if get("display") == "none" or (style and _DISPLAY_NONE_RE.search(style)):
-                drawn = False
-            else:
-                t = get("transform")
-                if t:
-                    try:
-                        ctm = geo.multiply(ctm, geo.parse_transform(t))
-                    except geo.GeometryError:
-                        self.add("svg.number.invalid", f"<{name}> transform {t[:60]!r} cannot be parsed", el,
-                                 "transform")
-                fs = get("font-size") or (style and _FONT_SIZE_STYLE_RE.search(style) and
-                                          _FONT_SIZE_STYLE_RE.search(style).group(1))
-                if fs:
-                    try:
-                        font_size = geo.parse_length(fs)
-                    except geo.GeometryError:
-                        pass
-                an = get("text-anchor") or (style and _ANCHOR_STYLE_RE.search(style) and
-                                            _ANCHOR_STYLE_RE.search(style).group(1))
-                if an:
-                    anchor = an
-                if name in DRAWN_ELEMENTS:
-                    self.measure(el, name, ctm, font_size, anchor)
-        for child in el:
-            self.visit(child, depth + 1, ctm, font_size, anchor, drawn, in_meta)
+            if akey == "id" and key == "id":
+                if value in self.ids:
+                    self.add("svg.id.duplicate", f"id {value!r} is used twice (first on line "
+                             f"{getattr(self.ids[value], 'sourceline', '?')})", el, "id")
+                else:
+                    self.ids[value] = el
 
     def check_pi(self, el) -> None:
         if el.target.lower() == "xml-stylesheet":
@@ -252,43 +295,53 @@ class _Walker:
     def measure(self, el, name: str, ctm: geo.Matrix, font_size: float, anchor: str) -> None:
         get = el.get
         try:
-            if name == "rect":
-                w, h = geo.parse_length(get("width")), geo.parse_length(get("height"))
+            if name == "rect" or name == "image":
+                try:   # plain numbers are the norm: float() first, the unit-aware parser on failure
+                    x, y = float(get("x") or 0), float(get("y") or 0)
+                    w, h = float(get("width") or 0), float(get("height") or 0)
+                except ValueError:
+                    x, y = geo.parse_length(get("x")), geo.parse_length(get("y"))
+                    w, h = geo.parse_length(get("width")), geo.parse_length(get("height"))
                 if w <= 0 or h <= 0:
                     return
-                box = geo.rect_box(geo.parse_length(get("x")), geo.parse_length(get("y")), w, h, ctm)
-            elif name == "circle":
-                r = geo.parse_length(get("r"))
-                if r <= 0:
-                    return
-                box = geo.ellipse_box(geo.parse_length(get("cx")), geo.parse_length(get("cy")), r, r, ctm)
-            elif name == "ellipse":
-                rx, ry = geo.parse_length(get("rx")), geo.parse_length(get("ry"))
+                box = geo.rect_box(x, y, w, h, ctm)
+            elif name == "circle" or name == "ellipse":
+                try:
+                    cx, cy = float(get("cx") or 0), float(get("cy") or 0)
+                    if name == "circle":
+                        rx = ry = float(get("r") or 0)
+                    else:
+                        rx, ry = float(get("rx") or 0), float(get("ry") or 0)
+                except ValueError:
+                    cx, cy = geo.parse_length(get("cx")), geo.parse_length(get("cy"))
+                    if name == "circle":
+                        rx = ry = geo.parse_length(get("r"))
+                    else:
+                        rx, ry = geo.parse_length(get("rx")), geo.parse_length(get("ry"))
                 if rx <= 0 or ry <= 0:
                     return
-                box = geo.ellipse_box(geo.parse_length(get("cx")), geo.parse_length(get("cy")), rx, ry, ctm)
+                box = geo.ellipse_box(cx, cy, rx, ry, ctm)
             elif name == "line":
-                box = geo.points_box([(geo.parse_length(get("x1")), geo.parse_length(get("y1"))),
-                                      (geo.parse_length(get("x2")), geo.parse_length(get("y2")))], ctm)
-            elif name in ("polyline", "polygon"):
-                nums = geo.parse_numbers(get("points") or "")
-                box = geo.points_box(list(zip(nums[0::2], nums[1::2])), ctm)
+                try:
+                    pts = [(float(get("x1") or 0), float(get("y1") or 0)), (float(get("x2") or 0), float(get("y2") or 0))]
+                except ValueError:
+                    pts = [(geo.parse_length(get("x1")), geo.parse_length(get("y1"))),
+                           (geo.parse_length(get("x2")), geo.parse_length(get("y2")))]
+                box = geo.points_box(pts, ctm)
             elif name == "path":
                 d = get("d")
                 if not d:
                     return
                 box = geo.path_box(d, ctm)
-            elif name in ("text", "textArea"):
+            elif name == "polyline" or name == "polygon":
+                nums = geo.parse_numbers(get("points") or "")
+                box = geo.points_box(list(zip(nums[0::2], nums[1::2])), ctm)
+            elif name == "text" or name == "textArea":
                 text = "".join(el.itertext())
                 xs, ys = get("x"), get("y")
-                x = geo.parse_numbers(xs)[0] if xs and geo.parse_numbers(xs) else 0.0
-                y = geo.parse_numbers(ys)[0] if ys and geo.parse_numbers(ys) else 0.0
-                box = geo.text_box(x, y, text, font_size, anchor, ctm)
-            elif name == "image":
-                w, h = geo.parse_length(get("width")), geo.parse_length(get("height"))
-                if w <= 0 or h <= 0:
-                    return
-                box = geo.rect_box(geo.parse_length(get("x")), geo.parse_length(get("y")), w, h, ctm)
+                xn = geo.parse_numbers(xs) if xs else None
+                yn = geo.parse_numbers(ys) if ys else None
+                box = geo.text_box(xn[0] if xn else 0.0, yn[0] if yn else 0.0, text, font_size, anchor, ctm)
             else:  # use: resolved after the walk, when every id is known
                 self.uses.append((el, ctm, font_size, anchor))
                 self.res.drawn_count += 1
@@ -303,7 +356,10 @@ class _Walker:
     def add_box(self, box: geo.Box, el) -> None:
         res = self.res
         res.element_boxes.append(box)
-        res.drawn_box = geo.union(res.drawn_box, box)
+        d = res.drawn_box
+        res.drawn_box = box if d is None else (
+            d[0] if d[0] < box[0] else box[0], d[1] if d[1] < box[1] else box[1],
+            d[2] if d[2] > box[2] else box[2], d[3] if d[3] > box[3] else box[3])
         vb = self.vb_box
         if vb is not None:
             over = max(vb[0] - box[0], vb[1] - box[1], box[2] - vb[2], box[3] - vb[3])
@@ -415,6 +471,11 @@ def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str
         if sib.tag is etree.PI:
             w.check_pi(sib)
         sib = sib.getprevious()
+    low = svg_text.lower()
+    w.values = not svg_text.isascii() or any(m in low for m in _VALUE_MARKERS)
+    w.has_style = "style" in low
+    w.has_display = "display" in low
+    w.has_transform = "transform" in low
     w.visit(root, 1, geo.IDENTITY, 16.0, "start", drawn, False)
     w.resolve_uses()
     for ref, el, attr in w.refs:
