@@ -2,11 +2,13 @@
 
 Always outside the workspace, so restoring a workspace can never clobber the backups it
 restores from.  ``--data-dir DIR`` or ``ARXCONSOLE_DATA_DIR`` move all of it (tests
-always do); otherwise platformdirs' per-user data dir.
+always do); then the folder chosen in the settings dialog (a pointer file in the per-user
+config dir); otherwise platformdirs' per-user data dir.
 """
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +17,30 @@ import platformdirs
 
 APP_NAME = "ArxConsole"
 ENV_VAR = "ARXCONSOLE_DATA_DIR"
+LOCATION_FILE = "location.json"  # in the per-user *config* dir: where the data dir is
+
+
+def location_pointer_path() -> Path:
+    return Path(platformdirs.user_config_dir(APP_NAME, appauthor=False)) / LOCATION_FILE
+
+
+def read_location_pointer() -> Path | None:
+    try:
+        data = json.loads(location_pointer_path().read_text(encoding="utf-8"))
+        return Path(data["data_dir"]) if data.get("data_dir") else None
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None
+
+
+def write_location_pointer(path: str | os.PathLike | None) -> None:
+    """Move the data dir for the next start (None: back to the default)."""
+    from . import durable
+
+    pointer = location_pointer_path()
+    if path is None:
+        durable.remove_file(pointer)
+    else:
+        durable.write_json(pointer, {"data_dir": str(Path(path).expanduser().resolve())})
 
 
 @dataclass(frozen=True)
@@ -27,6 +53,8 @@ class DataDir:
             root = Path(explicit)
         elif os.environ.get(ENV_VAR):
             root = Path(os.environ[ENV_VAR])
+        elif read_location_pointer() is not None:
+            root = read_location_pointer()
         else:
             root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
         root = root.expanduser().resolve()

@@ -51,7 +51,12 @@ def resolve_database_url(data_dir: DataDir, ask_password: AskPassword | None = N
     saved = configured_url(data_dir)
     if saved is None:
         return data_dir.database_url
-    url = make_url(saved)
+    return with_password(saved, ask_password)
+
+
+def with_password(url_text: str, ask_password: AskPassword | None = None, required: bool = True) -> str:
+    """``url_text`` with its password filled in (env, keyring, then ``ask_password``)."""
+    url = make_url(url_text)
     if url.username and url.password is None:
         password = os.environ.get(PASSWORD_ENV)
         if password is None:
@@ -62,6 +67,8 @@ def resolve_database_url(data_dir: DataDir, ask_password: AskPassword | None = N
         if password is None and ask_password is not None:
             password = ask_password(url.render_as_string(hide_password=True))
         if password is None:
+            if not required:
+                return url_text
             raise UserError(f"no password for {url.render_as_string(hide_password=True)}: "
                             f"set it with 'arxconsole db set-url' (stored in the OS keyring) or "
                             f"{PASSWORD_ENV}")

@@ -190,6 +190,12 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &recent")
         self.recent_menu.aboutToShow.connect(lambda: self._fill_recent(self.recent_menu))
         file_menu.addSeparator()
+        settings = QAction("&Settings…", self)
+        settings.setShortcut(QKeySequence.Preferences if not QKeySequence(QKeySequence.Preferences).isEmpty()
+                             else QKeySequence("Ctrl+,"))
+        settings.triggered.connect(self.open_settings)
+        file_menu.addAction(settings)
+        file_menu.addSeparator()
         quit_action = QAction("&Quit", self)
         quit_action.setShortcut(QKeySequence.Quit)
         quit_action.triggered.connect(self.close)
@@ -278,6 +284,13 @@ class MainWindow(QMainWindow):
             QMessageBox.warning(self, "Cannot create the demo workspace", str(exc))
             return
         self.open_workspace(path)
+
+    def open_settings(self):
+        from .settings_dialog import SettingsDialog
+
+        dialog = SettingsDialog(self.ctx, self)
+        dialog.open()
+        return dialog
 
     def _fill_recent(self, menu: QMenu) -> None:
         menu.clear()

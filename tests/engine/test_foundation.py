@@ -137,3 +137,19 @@ def test_data_dir_env_and_explicit(tmp_path, monkeypatch):
     assert DataDir.resolve().root == (tmp_path / "env").resolve()
     assert DataDir.resolve(tmp_path / "cli").root == (tmp_path / "cli").resolve()
     assert os.path.isdir(DataDir.resolve().logs)
+
+
+def test_data_dir_pointer_from_settings(tmp_path, monkeypatch):
+    from arxconsole.engine import datadir
+
+    monkeypatch.delenv("ARXCONSOLE_DATA_DIR")
+    monkeypatch.setattr(datadir, "location_pointer_path", lambda: tmp_path / "cfg" / "location.json")
+    datadir.write_location_pointer(tmp_path / "moved")
+    assert datadir.DataDir.resolve().root == (tmp_path / "moved").resolve()
+    # env and --data-dir still win over the pointer
+    monkeypatch.setenv("ARXCONSOLE_DATA_DIR", str(tmp_path / "env"))
+    assert datadir.DataDir.resolve().root == (tmp_path / "env").resolve()
+    datadir.write_location_pointer(None)
+    assert datadir.read_location_pointer() is None
+    (tmp_path / "cfg" / "location.json").write_text("garbage")
+    assert datadir.read_location_pointer() is None  # a damaged pointer falls back to the default
