@@ -75,7 +75,7 @@ class RunHistory:
                 for c in checks for f in c.findings]
         if rows:
             with self.db.writer() as s:
-                s.execute(insert(PipelineFinding), rows)
+                s.execute(insert(PipelineFinding.__table__), rows)
 
     def add_gate_decisions(self, run_id: int, decisions: list[GateDecision]) -> None:
         with self.db.writer() as s:
@@ -96,7 +96,7 @@ class RunHistory:
             return
         rows, self._logs = self._logs, []
         with self.db.writer() as s:
-            s.execute(insert(PipelineLog), rows)
+            s.execute(insert(PipelineLog.__table__), rows)  # Core executemany: no ORM per-row work
 
     # ---- reading -------------------------------------------------------------------
     def get_run(self, run_id: int) -> PipelineRun:
