@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+
+import shiboken6
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
@@ -72,7 +74,7 @@ class SymbolEditor(QWidget):
         self.validation_count = 0         # tests and the bench: how many runs happened
         self._build()
         self.doc.changed.connect(self._on_doc_changed)
-        self.doc.undo_stack.cleanChanged.connect(lambda _: self._update_header())
+        self.doc.undo_stack.cleanChanged.connect(self._update_header)
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(DEBOUNCE_MS)
@@ -328,7 +330,9 @@ class SymbolEditor(QWidget):
         return ""
 
     # ---- header --------------------------------------------------------------------
-    def _update_header(self) -> None:
+    def _update_header(self, *_ignored) -> None:
+        if not shiboken6.isValid(self.doc) or not shiboken6.isValid(self.doc.undo_stack):
+            return  # torn down
         if not self.doc.is_open:
             self.title.setText("No symbol open")
             self.summary.setText("Pick a symbol in the library, or create one.")

@@ -3,6 +3,8 @@ id, what was converted and what needs a human; a double-click opens the imported
 
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, QSplitter, QTextBrowser,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout)
@@ -52,6 +54,7 @@ class ImportReportDialog(QDialog):
             f"Imported {d['imported']}, conflicts (not written) {d['conflicts']}, failed {d['failed']}; "
             f"{d['needs_human']} file{'s' if d['needs_human'] != 1 else ''} need a human. "
             "Double-click an imported symbol to open it.")
+        self.table.blockSignals(True)     # the whole report shows until a row is picked
         self.table.clear()
         for item in report.items:
             icon_name, word = STATUS_ICONS.get(item.status, ("info", item.status))
@@ -63,32 +66,17 @@ class ImportReportDialog(QDialog):
                 row.setIcon(4, icon("warning"))
             row.setData(0, Qt.UserRole, item)
             self.table.addTopLevelItem(row)
+        self.table.setCurrentItem(None)
+        self.table.blockSignals(False)
         for c in (0, 2, 3, 4):
             self.table.resizeColumnToContents(c)
-        self.details.setMarkdown(report.to_markdown())
+        self.details.setHtml(report_html(report))
         self.report_files.setText("Report written to: " + ", ".join(report.report_files)
                                   if report.report_files else "")
 
     def _show_item(self, current, _previous=None) -> None:
-        if current is None:
-            return
-        item = current.data(0, Qt.UserRole)
-        lines = [f"## {item.source}", "", f"- status: **{item.status}**" + (f" — {item.reason}" if item.reason else "")]
-        if item.target:
-            lines.append(f"- written to: `{item.target}`")
-        if item.notes:
-            lines.append(f"- format: {item.notes.source_format}")
-            if item.notes.converted:
-                lines.append("- converted:")
-                lines += [f"  - {c}" for c in item.notes.converted]
-            if item.notes.needs_human:
-                lines.append("- **needs a human:**")
-                lines += [f"  - {c}" for c in item.notes.needs_human]
-        errors = [f for f in item.findings if f.blocking]
-        if errors:
-            lines.append("- errors after conversion:")
-            lines += [f"  - `{f.rule}` {f.location}: {f.message}" for f in errors]
-        self.details.setMarkdown("\n".join(lines))
+        if current is not None:
+            self.details.setHtml(item_html(current.data(0, Qt.UserRole)))
 
     def _open_item(self, row, _col=0) -> None:
         item = row.data(0, Qt.UserRole)
@@ -99,3 +87,33 @@ class ImportReportDialog(QDialog):
         """(status word, source, symbol id) per row: what the user reads."""
         return [(self.table.topLevelItem(i).text(0), self.table.topLevelItem(i).text(1),
                  self.table.topLevelItem(i).text(3)) for i in range(self.table.topLevelItemCount())]
+
+
+def item_html(item) -> str:
+    """One file's conversion; text is escaped (notes quote SVG like <svg viewBox=…>)."""
+    e = html.escape
+    icon_word = STATUS_ICONS.get(item.status, ("", item.status))[1]
+    out = [f"<h3>{e(item.source)}</h3><p><b>{e(icon_word)}</b>" + (f" — {e(item.reason)}" if item.reason else "")
+           + "</p>"]
+    if item.target:
+        out.append(f"<p>Written to <code>{e(item.target)}</code></p>")
+    if item.notes:
+        out.append(f"<p>Source format: {e(item.notes.source_format)}</p>")
+        if item.notes.converted:
+            out.append("<p>Converted:</p><ul>" + "".join(f"<li>{e(c)}</li>" for c in item.notes.converted) + "</ul>")
+        if item.notes.needs_human:
+            out.append("<p><b>Needs a human:</b></p><ul>"
+                       + "".join(f"<li>{e(c)}</li>" for c in item.notes.needs_human) + "</ul>")
+    errors = [f for f in item.findings if f.blocking]
+    if errors:
+        out.append("<p>Errors after conversion (fix them in the editor):</p><ul>"
+                   + "".join(f"<li><code>{e(f.rule)}</code> {e(f.location)}: {e(f.message)}</li>" for f in errors)
+                   + "</ul>")
+    return "".join(out)
+
+
+def report_html(report) -> str:
+    d = report.to_dict()
+    head = (f"<h2>Symbol import — migration report</h2><p>imported: {d['imported']}, conflicts (not written): "
+            f"{d['conflicts']}, failed: {d['failed']}, files needing a human: {d['needs_human']}</p>")
+    return head + "<hr/>".join(item_html(i) for i in report.items)

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import shiboken6
+
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QStyledItemDelegate, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
@@ -54,9 +56,9 @@ class LibraryEntry:
         if self.errors < 0:
             return "Checking…"
         if self.errors:
-            return f"Errors: {self.errors}"
+            return f"{self.errors} error{'s' if self.errors != 1 else ''}"
         if self.warnings:
-            return f"Warnings: {self.warnings}"
+            return f"{self.warnings} warning{'s' if self.warnings != 1 else ''}"
         return "Clean"
 
     def matches(self, text: str) -> bool:
@@ -154,7 +156,7 @@ class LibraryBrowser(QWidget):
         self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.Fixed)
         self.tree.header().setStretchLastSection(False)
-        self.tree.setColumnWidth(1, 96)
+        self.tree.setColumnWidth(1, 104)
         self.tree.setIndentation(14)
         self._status_delegate = _SmallIconDelegate(self.tree)
         self.tree.setItemDelegateForColumn(1, self._status_delegate)
@@ -191,13 +193,13 @@ class LibraryBrowser(QWidget):
                      on_failed=lambda msg, _u: self._failed(gen, msg))
 
     def _failed(self, gen: int, message: str) -> None:
-        if gen != self._generation:
+        if not self._alive() or gen != self._generation:
             return
         self.loading = self.validating = False
         self.summary.setText(f"Cannot read the library: {message}")
 
     def _loaded(self, gen: int, entries: list[LibraryEntry]) -> None:
-        if gen != self._generation:
+        if not self._alive() or gen != self._generation:
             return
         # keep statuses of unchanged entries until the new validation arrives
         old = {str(e.path): e for e in self.entries}
@@ -212,6 +214,10 @@ class LibraryBrowser(QWidget):
         self.loadedChanged.emit()
         self.revalidate()
 
+    def _alive(self) -> bool:
+        """A worker may finish after the window closed: then there is nothing to update."""
+        return shiboken6.isValid(self) and shiboken6.isValid(self.tree)
+
     def revalidate(self) -> None:
         ws = self.workspace
         if ws is None:
@@ -224,7 +230,7 @@ class LibraryBrowser(QWidget):
                      on_failed=lambda msg, _u: self._failed(gen, msg))
 
     def _validated(self, gen: int, result: dict) -> None:
-        if gen != self._generation:
+        if not self._alive() or gen != self._generation:
             return
         for e in self.entries:
             if str(e.path) in result:
@@ -303,6 +309,8 @@ class LibraryBrowser(QWidget):
         item.setText(1, e.status_text())
 
     def _apply_thumbnails(self, keys: list[str]) -> None:
+        if not self._alive():
+            return
         wanted = set(keys)
         for e in self.entries:
             if e.key in wanted:
@@ -333,14 +341,19 @@ class LibraryBrowser(QWidget):
             errors = sum(1 for e in entries if e.status == "error")
             warnings = sum(1 for e in entries if e.status == "warning")
             filtered = "" if n_shown == len(entries) else f"{n_shown} of "
-            sitem.setText(0, f"{s} ({filtered}{len(entries)})")
             parts = []
             if errors:
                 parts.append(f"{errors} with errors")
             if warnings:
                 parts.append(f"{warnings} with warnings")
-            sitem.setText(1, ", ".join(parts) or ("all clean" if entries and not self.validating else ""))
-            sitem.setIcon(1, icon("error" if errors else "warning" if warnings else "ok") if entries else icon(""))
+            sitem.setText(0, f"{s} ({filtered}{len(entries)})")
+            sitem.setToolTip(0, f"{s}: {len(entries)} symbols" + (f"; {', '.join(parts)}" if parts else ""))
+            state = "error" if errors else "warning" if warnings else "ok"
+            word = {"error": "Errors", "warning": "Warnings", "ok": "Clean"}[state]
+            known = entries and not (self.validating and state == "ok")
+            sitem.setText(1, word if known else "")
+            sitem.setToolTip(1, ", ".join(parts) or "no problems")
+            sitem.setIcon(1, icon(state) if known else icon(""))
             total += len(entries)
             shown += n_shown
         busy = " — checking…" if self.validating else ""

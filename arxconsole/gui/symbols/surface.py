@@ -7,8 +7,11 @@ dialog for what is missing, so tests and other surfaces can drive them directly.
 
 from __future__ import annotations
 
+import json
 import re
 import time
+
+import shiboken6
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -109,9 +112,9 @@ class SymbolsSurface(Surface):
         self.undo_action = self._action("Undo", stack.undo, QKeySequence.Undo, tip="Undo (Ctrl+Z)")
         self.redo_action = self._action("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Shift+Z"],
                                         tip="Redo (Ctrl+Shift+Z)")
-        stack.canUndoChanged.connect(lambda _: self._update_actions())
-        stack.canRedoChanged.connect(lambda _: self._update_actions())
-        stack.undoTextChanged.connect(lambda _: self._update_actions())
+        stack.canUndoChanged.connect(self._update_actions)
+        stack.canRedoChanged.connect(self._update_actions)
+        stack.undoTextChanged.connect(self._update_actions)
         self.toolbar.addSeparator()
         self.waive_action = self._action("Waive…", self.waive_selected, icon_name="skipped",
                                          tip="Waive the selected finding's rule for this symbol, with a reason")
@@ -127,7 +130,9 @@ class SymbolsSurface(Surface):
         self.fit_action = self._action("Fit", self.editor.canvas.fit, "Ctrl+0", toolbar=False)
         self._update_actions()
 
-    def _update_actions(self) -> None:
+    def _update_actions(self, *_ignored) -> None:
+        if not shiboken6.isValid(self.doc) or not shiboken6.isValid(self.doc.undo_stack):
+            return  # being torn down (the stack announces its clear() while it is deleted)
         ws_open = self.ctx.workspace is not None
         is_open = self.doc.is_open
         stack = self.doc.undo_stack
@@ -184,7 +189,7 @@ class SymbolsSurface(Surface):
                      on_finished=lambda c, w=ws: self._context_ready(w, c))
 
     def _context_ready(self, ws, vctx) -> None:
-        if ws is not self.ctx.workspace:
+        if not shiboken6.isValid(self) or ws is not self.ctx.workspace:
             return
         self.vctx = vctx
         self.editor.set_context(ws, vctx)
@@ -384,17 +389,34 @@ class SymbolsSurface(Surface):
                 return False
         category = category.strip()
         code = (vctx.system_codes.get(system) if vctx else None) or system_code(system)
-        profile = category
-        ports = []
-        info = vctx.profile(system, profile) if vctx else None
-        if info is not None:
-            ports = [{"name": n, "type": t} for n, t in info.ports]
+        profile = self._profile_for(system, category)
+        info = vctx.profile(system, profile) if vctx and profile else None
+        ports = [{"name": n, "type": t} for n, t in info.ports] if info is not None else []
         data = symbol_template(system, code, f"{system}.{category}", profile, ports, _actor())
+        if not profile:
+            # a new object type has no profile yet (the pipeline creates it): leave the
+            # field empty — a warning — rather than name a file that does not exist
+            data["behavior_profile"] = ""
         data["id"] = self._free_id(system, data["id"])
         self.doc.load(data, None, system)
         self.library.select_path(None)
         self._update_actions()
         return True
+
+    def _profile_for(self, system: str, category: str) -> str:
+        """The profile the schema names for the object type, else one named like the
+        category; '' when neither exists."""
+        known = set(self.vctx.profiles.get(system, {})) if self.vctx else set()
+        ws = self.ctx.workspace
+        try:
+            schema = json.loads(ws.schema_path(system).read_text(encoding="utf-8"))
+            obj = schema.get("objects", {}).get(f"{system}.{category}", {})
+            named = obj.get("behavior_profile") if isinstance(obj, dict) else None
+        except (OSError, ValueError, AttributeError):
+            named = None
+        if isinstance(named, str) and named in known:
+            return named
+        return category if category in known else ""
 
     def _free_id(self, system: str, sid: str) -> str:
         """``sid`` or the next variant number that no file of the library uses."""
@@ -482,6 +504,8 @@ class SymbolsSurface(Surface):
             on_finished=self._imported, on_failed=self._import_failed, on_done=self._update_actions)
 
     def _imported(self, report) -> None:
+        if not shiboken6.isValid(self):
+            return
         self.last_import_report = report
         ws = self.ctx.workspace
         self._audit("symbol.import", "", f"imported {report.count('imported')} symbols, "

@@ -12,6 +12,8 @@ from __future__ import annotations
 import hashlib
 from collections import OrderedDict
 
+import shiboken6
+
 from PySide6.QtCore import QByteArray, QObject, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
@@ -110,6 +112,8 @@ class ThumbnailCache(QObject):
         return len(todo)
 
     def _on_batch(self, batch) -> None:
+        if not shiboken6.isValid(self):
+            return
         keys = []
         for key, image in batch:
             self._icons[key] = QIcon(QPixmap.fromImage(image))
@@ -123,6 +127,8 @@ class ThumbnailCache(QObject):
         self.batchDone.emit(keys)
 
     def _on_done(self, todo, holder) -> None:
+        if not shiboken6.isValid(self):
+            return
         for key, _ in todo:
             self._pending.discard(key)
         for w in holder:
