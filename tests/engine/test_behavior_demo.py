@@ -140,7 +140,14 @@ def test_template_for_a_new_object_type_passes_as_generated():
     with pytest.raises(UserError):
         profile_template("Camera", [])
     with pytest.raises(UserError):
-        profile_template("audiovisual.camera", [{"name": "bad name", "type": "x"}])
+        profile_template("audiovisual.camera", [{"name": "", "type": "x"}])
+    # Port names are quoted, so anything a symbol uses survives; extra keys are ignored.
+    odd = profile_template("audiovisual.camera", [{"name": "video-out: 1", "type": "video", "direction": "out"},
+                                                  {"name": "on", "type": "power"}], profile_id="cam")
+    profile, found = load_profile_text(odd, "cam.yaml")
+    assert found == [] and profile.id == "cam"
+    assert profile_ports(profile) == [{"name": "video-out: 1", "type": "video"}, {"name": "on", "type": "power"}]
+    assert check_profile(profile, system="audiovisual") == []
 
 
 # ---- CLI ---------------------------------------------------------------------------------

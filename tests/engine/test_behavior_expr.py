@@ -143,6 +143,8 @@ def test_expression_length_limit():
     ("sqrt(x)", {"x": -1}, "outside the function's domain"),
     ("log(x)", {"x": 0}, "outside the function's domain"),
     ("x < 'a'", {"x": 1}, "'<' needs numbers"),
+    ("on == 1", {"on": True}, "'==' compares boolean true with int"),
+    ("mode != 0", {"mode": "off"}, "'!=' compares text 'off' with int"),
 ])
 def test_runtime_errors(src, env, message):
     e = compile_expression(src, set(env))

@@ -99,7 +99,8 @@ sqrt round floor ceil clamp(x, lo, hi) log(x[, base]) log10 exp pow sin cos``.
 ``^``, ``.``, ``[ ]``, ``lambda`` and any other Python are refused with the column.
 Limits: 2000 characters, 64 levels of nesting, power results up to 1e300.  Built-in
 names: ``time`` (s since the scenario started), ``time_in_state`` (s in the current
-state-machine state).  Arithmetic on booleans or text is an error, not a coercion.
+state-machine state).  Arithmetic on booleans or text, and ``==`` between different
+kinds (true == 1), are errors, not coercions.
 
 Semantics
 ---------

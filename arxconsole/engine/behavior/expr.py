@@ -45,6 +45,14 @@ def _type_name(v: Any) -> str:
     return type(v).__name__
 
 
+def _kind(v: Any) -> str:
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, (int, float)):
+        return "number"
+    return type(v).__name__
+
+
 def _bool(v: Any, what: str, column: int) -> bool:
     if not isinstance(v, bool):
         raise ExprError(f"{what} needs true/false, got {_type_name(v)}", column)
@@ -203,6 +211,9 @@ def _compile_compare(ops: list[str], sub: list[Evaluator], col: int) -> Evaluato
             if op not in ("==", "!="):
                 _num(left, f"'{op}'", col)
                 _num(right, f"'{op}'", col)
+            elif _kind(left) != _kind(right):
+                # Python would say True == 1; a profile comparing a flag with a number is a bug.
+                raise ExprError(f"'{op}' compares {_type_name(left)} with {_type_name(right)}", col)
             if not f(left, right):
                 return False
             left = right
