@@ -16,7 +16,7 @@ def test_demo_init_writes_and_reports_counts_per_system(tmp_path, capsys):
     assert main(["demo", "init", str(dest)]) == 0
     out = capsys.readouterr().out
     assert f"Wrote demo workspace {dest.resolve()}" in out
-    assert "electrical   1 schema, 9 symbols" in out
+    assert "electrical   1 schema, 9 symbols, 5 behavior profiles" in out
     assert "fire_alarm   1 schema, 7 symbols" in out
     assert "audiovisual  1 schema, 8 symbols" in out
     assert is_demo_workspace(dest)

@@ -173,22 +173,16 @@ def test_svgs_are_tiny_documents_with_ports_on_drawn_terminals():
             assert (x, y) in markers, (sid, port)
 
 
-def test_profiles_written_so_far_agree_with_the_port_table():
-    """Coordination with the behavior profiles: any profile present names our ports."""
+def test_every_profile_exists_and_requires_exactly_the_table_ports():
+    """Coordination with the behavior profiles (written separately against the README table)."""
     yaml = pytest.importorskip("yaml")
-    table = _readme_ports()
-    found = 0
-    for otype, (profile, ports) in table.items():
+    for otype, (profile, ports) in _readme_ports().items():
         path = SOURCE / "behavior" / otype.split(".")[0] / f"{profile}.yaml"
-        if not path.is_file():
-            continue
-        found += 1
+        assert path.is_file(), path
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         assert data["id"] == profile and data["object_type"] == otype, path
         declared = {p["name"]: p["type"] for p in data.get("ports", [])}
         assert declared == {name: ptype for name, (ptype, _) in ports.items()}, path
-    if not found:
-        pytest.skip("no behavior profiles in the demo yet")
 
 
 # ---- against the real validator ------------------------------------------------------
@@ -207,10 +201,6 @@ def test_validator_finds_only_the_documented_defects(tmp_path):
         assert sym is not None, findings
         findings += rules.validate_symbol(sym, ctx, file=rel, folder_system=path.parent.name)
         got = {f.rule for f in findings}
-        if not ws.profile_path(sym.system, sym.behavior_profile).is_file():
-            # Profiles are authored separately; until this one exists the validator
-            # rightly reports it unknown.  Everything else must already be exact.
-            got.discard("metadata.behavior_profile.unknown")
         expected = {FLAWED[path.stem]} if path.stem in FLAWED else set()
         assert got == expected, (path.stem, [str(f) for f in findings])
         checked += 1
@@ -229,7 +219,7 @@ def test_write_copies_every_file_byte_identical_and_marks_complete(tmp_path):
     assert not list(dest.rglob(durable.TEMP_PREFIX + "*"))
     symbols = {s: c["symbols"] for s, c in summary.systems.items()}
     assert symbols == {"audiovisual": 8, "electrical": 9, "fire_alarm": 7}
-    assert all(c["schemas"] == 1 for c in summary.systems.values())
+    assert all(c["schemas"] == 1 and c["profiles"] == 5 for c in summary.systems.values())
     ws = Workspace.open(dest)
     assert ws.registered_systems() == set(PROFILES)
     assert len(ws.symbol_files()) == 24
