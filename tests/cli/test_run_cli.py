@@ -1,0 +1,127 @@
+"""``arxconsole run``, ``runs`` and ``gates`` from the command line (journey 5: CI use)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from arxconsole.cli import main
+from arxconsole.engine.pipeline.backup_hook import SETTING as BACKUP_SETTING
+
+from tests.engine.pipeline_helpers import SCRIPT_SVG, edit_json, make_ws, symbol_path, tree_state
+
+
+@pytest.fixture
+def ws(tmp_path, db):
+    db.set_setting(BACKUP_SETTING, False, audit=False)
+    return make_ws(tmp_path)
+
+
+def cli(capsys, *args) -> tuple[int, dict | str, str]:
+    code = main(list(args))
+    out = capsys.readouterr()
+    try:
+        return code, json.loads(out.out), out.err
+    except ValueError:
+        return code, out.out, out.err
+
+
+def test_dry_run_json_lists_steps_and_diffs(ws, capsys):
+    before = tree_state(ws.root)
+    code, data, _ = cli(capsys, "run", "--workspace", str(ws.root), "--system", "electrical",
+                        "--object", "smart_switch", "--dry-run", "--json")
+    assert code == 0 and data["state"] == "succeeded" and data["dry_run"] is True
+    assert isinstance(data["run_id"], int)
+    assert [s["id"] for s in data["steps"]] == ["define-schema", "add-symbols", "implement-behavior",
+                                                "update-registry", "documentation", "compliance"]
+    step = data["steps"][0]
+    assert {"id", "state", "duration", "findings", "files_written", "would_change"} <= set(step)
+    assert step["findings"]["error"] == 0 and step["files_written"] == []
+    assert step["would_change"][0]["path"] == "schemas/electrical/schema.json"
+    assert step["would_change"][0]["diff"].startswith("--- a/schemas/electrical/schema.json")
+    assert tree_state(ws.root) == before
+
+
+def test_real_run_then_history_commands(ws, capsys):
+    code, data, err = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical")
+    assert code == 0 and "succeeded" in data and "[update-registry]" in err  # live log on stderr
+    code, runs, _ = cli(capsys, "runs", "list", "--json")
+    run_id = runs["runs"][0]["run_id"]
+    assert code == 0 and runs["runs"][0]["state"] == "succeeded"
+    code, shown, _ = cli(capsys, "runs", "show", str(run_id), "--json")
+    assert shown["steps"][3]["files_written"] == [{"path": "symbol_index.json", "action": "create"},
+                                                  {"path": "systems.json", "action": "create"}]
+    code, log, _ = cli(capsys, "runs", "log", str(run_id), "--step", "update-registry", "--json")
+    assert log["lines"] and all(line["step"] == "update-registry" for line in log["lines"])
+    code, text, _ = cli(capsys, "runs", "log", str(run_id), "--search", "coverage")
+    assert "coverage 100.0 %" in text
+
+
+def test_failed_run_exits_1_rolled_back_and_names_the_file(ws, capsys):
+    edit_json(symbol_path(ws, 0), lambda d: d.update(svg=SCRIPT_SVG))
+    before = tree_state(ws.root)
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--json")
+    assert code == 1 and data["state"] == "rolled_back"
+    compliance = data["steps"][-1]
+    assert compliance["state"] == "failed"
+    assert any(f["rule"] == "svg.security.script" and f["file"].endswith("EL_Device000_001.json")
+               for f in compliance["finding_list"])
+    assert tree_state(ws.root) == before
+    # retry after fixing: starts at the failed step
+    edit_json(symbol_path(ws, 0), lambda d: d.update(svg=d["svg"].replace("<script>alert(1)</script>", "")))
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "--retry", str(data["run_id"]), "--json")
+    assert code == 0 and [s["state"] for s in data["steps"]][-1] == "succeeded"
+    assert data["steps"][-1]["attempt"] == 2 and data["steps"][0]["state"] == "skipped"
+
+
+def test_only_and_from(ws, capsys):
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--only", "update-registry", "--json")
+    assert code == 0 and [s["state"] for s in data["steps"]].count("succeeded") == 1
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--from", "documentation",
+                        "--dry-run", "--json")
+    assert [s["state"] for s in data["steps"]] == ["skipped"] * 4 + ["succeeded"] * 2
+
+
+def test_gates_list_and_set_then_run_fails(ws, capsys):
+    code, data, _ = cli(capsys, "gates", "list", "--json")
+    assert code == 0 and {g["name"] for g in data["gates"]} == {"zero_errors", "coverage", "compliance", "performance"}
+    code, data, _ = cli(capsys, "gates", "set", "performance", "0", "--json")
+    assert code == 0 and data["gate"]["threshold"] == 0.0
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--dry-run", "--json")
+    assert code == 1 and data["state"] == "failed"
+    assert {g["gate"]: g["passed"] for g in data["gates"]}["performance"] is False
+    code, _, err = cli(capsys, "gates", "set", "coverage", "lots")
+    assert code == 1 and "threshold must be a number" in err
+
+
+def test_usage_errors(ws, capsys):
+    assert cli(capsys, "run", "-w", str(ws.root))[0] == 2
+    code, _, err = cli(capsys, "run", "-w", str(ws.root), "-s", "Bad System")
+    assert code == 1 and "lower_snake_case" in err
+    code, _, err = cli(capsys, "runs", "show", "999")
+    assert code == 1 and "no pipeline run with id 999" in err
+
+
+def test_run_recovers_an_interrupted_run_first(ws, db, capsys):
+    from arxconsole.engine.pipeline import PipelineRunner, RunRequest
+    before = tree_state(ws.root)
+    r = PipelineRunner(ws, db, RunRequest("electrical", "smart_switch"))
+    r.start()
+    r.advance()
+    r.advance()
+    r._lock.release()  # the process "died"
+    assert tree_state(ws.root) != before
+    code, data, err = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--only", "define-schema", "--json")
+    assert code == 0 and data["recovered"][0]["run_id"] == r.run_id
+    assert "interrupted" in err
+    assert tree_state(ws.root) == before
+
+
+def test_demo_workspace_run(tmp_path, db, capsys):
+    from arxconsole.engine.demo import write_demo_workspace
+    db.set_setting(BACKUP_SETTING, False, audit=False)
+    write_demo_workspace(tmp_path / "demo")
+    code, data, _ = cli(capsys, "run", "-w", str(tmp_path / "demo"), "-s", "electrical", "-o", "smart_switch",
+                        "--dry-run", "--json")
+    assert code == 0, [(s["id"], s["finding_list"]) for s in data["steps"] if s["state"] != "succeeded"]
