@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 from dataclasses import replace
 from pathlib import PurePath
@@ -38,7 +39,9 @@ _SVG_OPEN_RE = re.compile(r"<svg\b[^>]*>", re.DOTALL)
 
 
 def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool) and v == v and v not in (float("inf"), float("-inf"))
+    t = v.__class__
+    return t is int or (t is float and math.isfinite(v)) or (isinstance(v, (int, float)) and t is not bool
+                                                              and math.isfinite(v))
 
 
 # ---- content hash ------------------------------------------------------------------------
@@ -185,7 +188,13 @@ def _connections(sym: Symbol, ctx: ValidationContext, out: list[Finding], file: 
     if not isinstance(conns, dict):
         conns = {}
     vb = svg_res.viewbox if svg_res is not None else None
-    boxes = svg_res.element_boxes if svg_res is not None else []
+    boxes: list = []
+    if vb is not None and svg_res is not None and conns:
+        limit = MARKER_MAX_FRACTION * max(vb[2], vb[3])
+        tol = 0.02 * max(vb[2], vb[3])
+        # small drawn shapes, grown by the tolerance: the candidates for port markers
+        boxes = [(b[0] - tol, b[1] - tol, b[2] + tol, b[3] + tol) for b in svg_res.element_boxes
+                 if b[2] - b[0] <= limit and b[3] - b[1] <= limit]
     for name, port in conns.items():
         loc = f"connections.{name}"
         if not isinstance(name, str) or not PORT_NAME_RE.match(name):
@@ -209,11 +218,11 @@ def _connections(sym: Symbol, ctx: ValidationContext, out: list[Finding], file: 
                 _add(out, "connection.position.outside", f"port {name!r} at ({x:g}, {y:g}) is outside the "
                      f"viewBox {vx:g} {vy:g} {vw:g} {vh:g}", file, sid, loc + ".x" if not vx <= x <= vx + vw
                      else loc + ".y")
-            elif boxes:
-                limit = MARKER_MAX_FRACTION * max(vw, vh)
-                tol = 0.02 * max(vw, vh)
-                if not any(b[2] - b[0] <= limit and b[3] - b[1] <= limit and
-                           b[0] - tol <= x <= b[2] + tol and b[1] - tol <= y <= b[3] + tol for b in boxes):
+            elif svg_res is not None and svg_res.element_boxes:
+                for b in boxes:
+                    if b[0] <= x <= b[2] and b[1] <= y <= b[3]:
+                        break
+                else:
                     _add(out, "connection.marker.none", f"no drawn marker at port {name!r} ({x:g}, {y:g})",
                          file, sid, loc)
         direction = port.get("direction")
