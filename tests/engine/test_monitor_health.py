@@ -112,7 +112,7 @@ def test_check_health_reports_all_four_components(db, data_dir, tmp_path, monkey
     assert r.status is Status.HEALTHY, r.summary
     # Disk thresholds come from the stored (editable) settings.
     from arxconsole.engine.monitor.settings import DISK, set_threshold
-    set_threshold(db, DISK, warning=1, critical=99.9)
+    set_threshold(db, DISK, warning=40, critical=99.9)
     monkeypatch.setattr(shutil, "disk_usage", lambda p: Usage(100 * GB, 50 * GB, 50 * GB))
     r = check_health(db, data_dir.root, workspace=ws, sampler=FakeSampler())
     assert r.status is Status.DEGRADED and r.summary.startswith("Degraded: disk: 50 % used")
