@@ -76,6 +76,8 @@ CASES = [
     ("expression syntax", ('"power / 1000"', '"power / "'), "behavior.expr.syntax", "unexpected end of expression at column 9"),
     ("undeclared name", ('"power / 1000"', '"powr / 1000"'), "behavior.name.undeclared", "unknown name 'powr' at column 1"),
     ("unknown function", ('"power / 1000"', '"kw(power)"'), "behavior.expr.function", "unknown function 'kw'"),
+    ("expression limit", ('"power / 1000"', '"' + "+".join(["power"] * 300) + '"'), "behavior.expr.limit",
+     "nested too deeply"),
     ("enum literal not in values", ("mode == 'on' else 0", "mode == 'onn' else 0"), "behavior.enum.unknown_value", "'onn'"),
     ("enum initial not in values", ("initial: off}", "initial: standby}"), "behavior.enum.unknown_value", "'standby' is not one of"),
     ("sm endpoint undeclared", ("{from: on, to: off, on: switch_off}", "{from: on, to: of, on: switch_off}"),
@@ -282,3 +284,33 @@ def test_hostile_yaml_is_bounded():
     # Nesting deep enough to exhaust a recursive parser.
     profile, found = load_profile_text("id: " + "[" * 50_000 + "]" * 50_000)
     assert profile is None and found[0].rule == "behavior.yaml.syntax"
+
+
+def test_fuzzed_profiles_never_raise():
+    """Random line-level damage to the demo profiles: findings, never an exception."""
+    import random
+
+    from arxconsole.engine.behavior import check_profile_report
+    from arxconsole.resources import resource_path
+
+    texts = [p.read_text(encoding="utf-8") for p in sorted(resource_path("demo-workspace", "behavior").glob("*/*.yaml"))]
+    rng = random.Random(20261203)
+    damaged = 0
+    for _ in range(200):
+        lines = rng.choice(texts).splitlines()
+        j = rng.randrange(len(lines))
+        op = rng.randrange(4)
+        if op == 0:
+            del lines[j]
+        elif op == 1:
+            lines[j] = lines[j].replace(rng.choice(["0", "1", "on", "off", "'", ":", "[", "{", "-"]),
+                                        rng.choice(["", "x", "-1", "1e999", "true", "'", "]", "null"]), 1)
+        elif op == 2:
+            lines.insert(j, lines[rng.randrange(len(lines))])
+        else:
+            lines[j] = " " + lines[j]
+        profile, found = load_profile_text("\n".join(lines), "fuzz.yaml")
+        if profile is not None:
+            found = found + check_profile_report(profile).findings
+        damaged += bool(found)
+    assert damaged > 100          # most damage is noticed (some edits are harmless)
