@@ -96,6 +96,7 @@ CASES = [
     ("effect on the sm variable", ("effects: {level: to}", "effects: {mode: \"'on'\"}"),
      "behavior.sm.direct_assignment", "assigns the state machine variable 'mode'"),
     ("command param hides a name", ("params: {to:", "params: {level:"), "behavior.name.duplicate", "hides"),
+    ("command does nothing", ("  fail: {}\n", "  fail: {}\n  noop: {}\n"), "behavior.command.no_effect", "'noop'"),
     ("id pattern", ("id: lamp", "id: Lamp-1"), "behavior.id.invalid", "'Lamp-1'"),
     ("object type not dotted", ("object_type: electrical.lamp", "object_type: Lamp"), "behavior.object_type.invalid", "'Lamp'"),
     ("object type other system", ("object_type: electrical.lamp", "object_type: lighting.lamp"),

@@ -130,6 +130,7 @@ behavior.name.reserved, behavior.name.invalid, behavior.derived.cycle (with the 
 behavior.derived.eval, behavior.enum.unknown_value, behavior.sm.variable,
 behavior.sm.unknown_state, behavior.sm.unknown_command, behavior.sm.unreachable_state,
 behavior.sm.direct_assignment, behavior.command.effect_target, behavior.command.effect,
+behavior.command.no_effect (warning),
 behavior.threshold.duplicate_id, behavior.scenario.missing (warning),
 behavior.scenario.invalid, behavior.scenario.failed (expected vs actual),
 behavior.scenario.not_run, behavior.budget.exceeded; for a whole system also

@@ -154,7 +154,12 @@ def _check_state_machine(p: Profile) -> list[Finding]:
 def _check_commands(p: Profile) -> list[Finding]:
     out = []
     sm_var = p.state_machine.variable if p.state_machine else None
+    triggers = {t.on for t in p.state_machine.transitions} if p.state_machine else set()
     for name, cmd in p.commands.items():
+        if not cmd.effects and name not in triggers:
+            out.append(p.finding("behavior.command.no_effect", "warning", f"commands.{name}",
+                                 f"command '{name}' has no effects and triggers no transition, so it does nothing",
+                                 "add effects, a transition on it, or remove it"))
         for target in cmd.effects:
             loc = f"commands.{name}.effects.{target}"
             if target == sm_var:
