@@ -3,7 +3,8 @@
 ``ARXCONSOLE_FAULT_KILL_AT`` names one point:
   ``step:<step-id>``   as that step starts;
   ``journal:<n>``      after the n-th journal entry is durable, before its change;
-  ``write:<n>``        after the n-th journaled change has been made.
+  ``write:<n>``        after the n-th journaled change has been made;
+  ``undo:<n>``         during a rollback, after the n-th path has been put back.
 Unset in production, where ``hit`` costs one dict lookup.
 """
 

@@ -214,6 +214,7 @@ class ChangeJournal:
             else:
                 removed = durable.remove_file(target)
                 undone.append(UndoneChange(e.path, "removed" if removed else "unchanged"))
+            faults.hit(f"undo:{len(undone)}")
         # Folders the run created go too, deepest first, if the run left nothing else.
         for e in reversed(entries):
             for d in reversed(e.created_dirs):
