@@ -43,6 +43,10 @@ def test_real_sampler_records_every_series_and_stops_cleanly(db, data_dir):
     assert sampler.flushes < n  # batched, not a transaction per sample
     assert sampler.cost_per_sample_s > 0 and sampler.core_percent > 0
     assert sampler.last_sample_age() >= 0
+    t, v = sampler.recent(CPU)
+    assert list(t) == [x.ts for x in seen] and list(v) == [x.values[CPU] for x in seen]
+    t, _ = sampler.recent(CPU, seconds=0.12)
+    assert 1 <= len(t) < n and t[-1] == seen[-1].ts
     assert sampler.stop() is True  # stopping twice is harmless
 
 

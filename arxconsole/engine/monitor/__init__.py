@@ -6,7 +6,9 @@ How a front end uses it (the GUI Metrics surface, the status bar):
 - ``sampler = Sampler.for_database(db, data_dir.root)``; ``sampler.add_listener(fn)``
   (called in the sampler thread: forward through a queued signal), ``sampler.start()``,
   ``sampler.stop()`` on close (it flushes).  ``sampler.latest()`` for the newest sample,
-  ``sampler.reload_settings()`` after thresholds/retention are edited.
+  ``sampler.reload_settings()`` after thresholds/retention are edited;
+  ``sampler.recent(name, seconds)`` -> (t, values) arrays of the last hour in memory
+  (stored rows lag by up to one flush interval, 10 s).
 - Chart history: ``MetricsStore(db).series(name, since, until)`` -> ``SeriesData`` with
   numpy arrays ``t`` (epoch s), ``value``, ``vmin``/``vmax`` (band), ``count``; 'auto'
   resolution keeps any window <= 4,000 points.  Series names: ``SERIES``.

@@ -12,10 +12,12 @@ import logging
 import os
 import threading
 import time
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+import numpy as np
 import psutil
 
 from .alerts import AlertEngine, AlertEvent, AlertLog
@@ -78,7 +80,7 @@ class Sampler:
     def __init__(self, disk_path: str | os.PathLike, *, interval: float = 1.0, flush_interval: float = 10.0,
                  store: MetricsStore | None = None, alerts: AlertEngine | None = None,
                  alert_log: AlertLog | None = None, retention_interval: float = 600.0,
-                 probe: Callable[[], dict[str, float]] | None = None):
+                 probe: Callable[[], dict[str, float]] | None = None, keep_recent: int = 3600):
         if interval <= 0 or flush_interval <= 0:
             raise ValueError("sampler intervals must be positive")
         self.disk_path = Path(disk_path)
@@ -95,6 +97,9 @@ class Sampler:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self._latest: Sample | None = None
+        # The last ``keep_recent`` samples in memory: live charts read them without the
+        # database (whose newest rows lag by up to one flush interval).
+        self._recent: deque[Sample] = deque(maxlen=keep_recent)
         self._buffer: list[tuple[str, float, float]] = []
         self._pending_events: list[AlertEvent] = []
         self.samples_taken = 0
@@ -131,6 +136,18 @@ class Sampler:
 
     def latest(self) -> Sample | None:
         return self._latest
+
+    def recent(self, name: str, seconds: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Timestamps and values of ``name`` from the in-memory samples (newest last),
+        optionally only the last ``seconds``."""
+        samples = list(self._recent)
+        if seconds is not None and samples:
+            cutoff = samples[-1].ts - seconds
+            samples = [s for s in samples if s.ts >= cutoff]
+        samples = [s for s in samples if name in s.values]
+        t = np.fromiter((s.ts for s in samples), dtype=np.float64, count=len(samples))
+        v = np.fromiter((s.values[name] for s in samples), dtype=np.float64, count=len(samples))
+        return t, v
 
     def last_sample_age(self, now: float | None = None) -> float | None:
         s = self._latest
@@ -224,6 +241,7 @@ class Sampler:
                 del self._buffer[:-MAX_BUFFERED]
             self._pending_events.extend(events)
         self._latest = sample
+        self._recent.append(sample)
         self.samples_taken += 1
         for fn in list(self._listeners):
             try:
