@@ -22,7 +22,7 @@ Public API
     For the pipeline's ``implement-behavior`` step: load and check every profile of a
     system; ``.findings`` plus ``.stats`` (profiles_checked, scenarios_run,
     scenarios_passed, max_eval_ms) and ``.profiles`` (per file).
-``profile_template(object_type, ports) -> str``
+``profile_template(object_type, ports, description="", profile_id=None) -> str``
     YAML text of a working starter profile for a new object type; its scenario passes.
 ``import_arxos_profiles(path) -> (profiles, findings)``
     Convert an Arxos ``core/svg-parser/engine/profiles/*.yaml`` file; every defect found
@@ -82,9 +82,16 @@ Profile format
           - set: {lamp_hours: 3700}    # put the state somewhere (test set-up)
           - expect:
               state: {mode: off}
-              derived: {lamp_life_pct: {value: 92.5, tolerance: 0.01}, power_w: 0.5}
+              derived: {lamp_life_pct: {value: 92.5, tolerance: 0.01}, power_w: 0.5,
+                        lamp_status: replace}   # numbers (default tolerance 1e-9),
+                                                 # true/false or text compared exactly
               alerts: [lamp_replace]   # exactly these are active (also alerts_include,
                                        # alerts_exclude: lists that must / must not be)
+
+Commands may be named anything (``raise``, ``test``); value names (parameters, state,
+derived, command parameters) must not be function names, keywords or the built-ins.
+Unknown keys anywhere are reported (``behavior.field.unknown``), so a misspelt
+``gaurd:`` is not silently ignored.
 
 YAML note: only ``true``/``false`` are booleans, so ``on``/``off``/``yes``/``no`` are
 plain names (state values, the transition key ``on``).

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..findings import Finding
-from .model import (ANY_STATE, SEVERITIES, STATE_TYPES, Budget, Command, Derived, Domain, Parameter,
+from .model import (SEVERITIES, STATE_TYPES, Budget, Command, Derived, Domain, Parameter,
                     Port, Precondition, Profile, Scenario, StateMachine, StateVar, Step, Threshold,
                     Transition, make_finding)
 
