@@ -246,6 +246,7 @@ class BackupRepository:
         re-check objects written since (a power loss may have truncated them)."""
         self.recover_stale_pending()
         marker = self.pending_dir / bid
+        faults.point("pending.write")
         durable.write_text(marker, f"{time.time_ns()}\n")
         fh = open(marker, "rb")
         _flock(fh, exclusive=True, block=True)
@@ -253,6 +254,7 @@ class BackupRepository:
             yield
         finally:
             fh.close()
+            faults.point("pending.remove")
             durable.remove_file(marker)
 
     def recover_stale_pending(self) -> int:
