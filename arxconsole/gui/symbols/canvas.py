@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from PySide6.QtCore import QByteArray, QPointF, QRectF, Qt, Signal
+from PySide6.QtCore import QByteArray, QLineF, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QBrush, QColor, QFont, QPainter, QPen
 from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsRectItem, QGraphicsScene,
@@ -56,34 +56,42 @@ class SvgDrawingItem(QGraphicsItem):
 
 
 class GridItem(QGraphicsItem):
+    """Axis-aligned lines: drawn without antialiasing in two batched calls and cached
+    per zoom level, so a keystroke that re-renders the drawing never redraws the grid."""
+
     def __init__(self):
         super().__init__()
         self.rect = QRectF(0, 0, 100, 100)
         self.step = 5.0
         self.setAcceptedMouseButtons(Qt.NoButton)
+        self.setCacheMode(QGraphicsItem.DeviceCoordinateCache)
 
     def set_geometry(self, rect: QRectF, step: float) -> None:
+        if rect == self.rect and step == self.step:
+            return
         self.prepareGeometryChange()
         self.rect, self.step = QRectF(rect), step
+        self.update()
 
     def boundingRect(self) -> QRectF:
         return self.rect
 
     def paint(self, painter: QPainter, option, widget=None) -> None:
-        minor = QPen(QColor(40, 90, 160, 40), 0)     # cosmetic: one pixel at any zoom
-        major = QPen(QColor(40, 90, 160, 90), 0)
         r, s = self.rect, self.step
-        i0 = math.ceil(r.left() / s)
-        i = i0
+        minor, major = [], []
+        i = math.ceil(r.left() / s)
         while i * s <= r.right() + 1e-9:
-            painter.setPen(major if i % 5 == 0 else minor)
-            painter.drawLine(QPointF(i * s, r.top()), QPointF(i * s, r.bottom()))
+            (major if i % 5 == 0 else minor).append(QLineF(i * s, r.top(), i * s, r.bottom()))
             i += 1
         j = math.ceil(r.top() / s)
         while j * s <= r.bottom() + 1e-9:
-            painter.setPen(major if j % 5 == 0 else minor)
-            painter.drawLine(QPointF(r.left(), j * s), QPointF(r.right(), j * s))
+            (major if j % 5 == 0 else minor).append(QLineF(r.left(), j * s, r.right(), j * s))
             j += 1
+        painter.setRenderHint(QPainter.Antialiasing, False)
+        painter.setPen(QPen(QColor(40, 90, 160, 40), 0))     # cosmetic: one pixel at any zoom
+        painter.drawLines(minor)
+        painter.setPen(QPen(QColor(40, 90, 160, 90), 0))
+        painter.drawLines(major)
 
 
 class PortItem(QGraphicsEllipseItem):
@@ -186,6 +194,10 @@ class PreviewCanvas(QGraphicsView):
     def set_ports(self, connections: dict) -> None:
         if self._drag is not None:
             return  # a drag in progress owns the markers until release
+        snapshot = (repr(connections), self.view_box.center().x())
+        if snapshot == getattr(self, "_ports_shown", None):
+            return  # unchanged: keep the items (no scene churn on every keystroke)
+        self._ports_shown = snapshot
         for item in self.ports.values():
             self.scene().removeItem(item)
         self.ports = {}

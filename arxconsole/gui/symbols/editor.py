@@ -339,24 +339,30 @@ class SymbolEditor(QWidget):
             self.summary_icon.clear()
             self.save_button.setEnabled(False)
             self.save_reason.setText("")
+            self._header_shown = None
             self.saveStateChanged.emit()
             return
         sid = self.doc.get("id", default="") or "(no id)"
         mark = " • unsaved changes" if self.doc.dirty else ""
         if self.doc.path is None:
             mark = " • new, not saved yet"
-        self.title.setText(f"{sid}{mark}")
         state, text = summary_text(self.findings)
-        self.summary_icon.setPixmap(icon(state).pixmap(QSize(16, 16)))
-        self.summary.setText(text)
-        reason = self.save_block_reason()
+        block = self.save_block_reason()
+        reason = block
         target = self.target_path()
         if not reason and self.doc.path is not None and target is not None and target != self.doc.path:
             reason = f"Saving renames the file to {self.relative(target)}."
-        self.save_reason.setText(reason)
-        self.save_reason.setVisible(bool(reason))
-        self.save_button.setEnabled(self.doc.dirty and not self.save_block_reason())
-        self.save_button.setToolTip(self.save_block_reason() or "Save the symbol (Ctrl+S)")
+        shown = (f"{sid}{mark}", state, text, reason, self.doc.dirty and not block)
+        if shown != getattr(self, "_header_shown", None):
+            # only touch labels that change: a relayout per keystroke costs milliseconds
+            self._header_shown = shown
+            self.title.setText(shown[0])
+            self.summary_icon.setPixmap(icon(state).pixmap(QSize(16, 16)))
+            self.summary.setText(text)
+            self.save_reason.setText(reason)
+            self.save_reason.setVisible(bool(reason))
+            self.save_button.setEnabled(shown[4])
+            self.save_button.setToolTip(block or "Save the symbol (Ctrl+S)")
         self.saveStateChanged.emit()
 
     # ---- ports ---------------------------------------------------------------------

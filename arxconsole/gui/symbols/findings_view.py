@@ -48,9 +48,12 @@ class FindingsView(QTreeWidget):
 
     def set_findings(self, findings: list[Finding]) -> None:
         """Replace the list, keeping the selected finding selected when it is still there."""
+        new = sorted(findings, key=sort_key)
+        if new == self.findings and self.topLevelItemCount() == len(new):
+            return    # unchanged (most keystrokes): keep rows, selection and scroll as they are
         current = self.current_finding()
         keep = (current.rule, current.location) if current else None
-        self.findings = sorted(findings, key=sort_key)
+        self.findings = new
         self.blockSignals(True)
         try:
             self.clear()

@@ -118,6 +118,7 @@ class SourceEditor(QPlainTextEdit):
             self.setPlainText(text)
         finally:
             self._programmatic = False
+        self._marks_stale = bool(self._marked_lines)
         cursor = self.textCursor()
         cursor.setPosition(min(pos, len(text)))
         self.setTextCursor(cursor)
@@ -171,6 +172,9 @@ class SourceEditor(QPlainTextEdit):
 
     def mark_lines(self, lines: dict[int, str]) -> None:
         """Tint the lines findings point at (the findings list says what and how bad)."""
+        if lines == self._marked_lines and not getattr(self, "_marks_stale", False):
+            return   # re-setting selections re-lays out the document: costly on every keystroke
+        self._marks_stale = False
         self._marked_lines = dict(lines)
         selections = []
         for line, severity in lines.items():
