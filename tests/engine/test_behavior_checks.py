@@ -315,3 +315,20 @@ def test_fuzzed_profiles_never_raise():
             found = found + check_profile_report(profile).findings
         damaged += bool(found)
     assert damaged > 100          # most damage is noticed (some edits are harmless)
+
+
+def test_the_documented_example_is_valid_and_its_scenario_passes():
+    import arxconsole.engine.behavior as behavior
+
+    doc = behavior.__doc__
+    body = doc[doc.index("this very text)::\n") + len("this very text)::\n"):]
+    block = []
+    for line in body.splitlines()[1:]:
+        if line and not line.startswith("    "):
+            break
+        block.append(line)
+    text = textwrap.dedent("\n".join(block))
+    profile, found = load_profile_text(text, "projector.yaml")
+    assert found == [] and profile.id == "projector"
+    assert check_profile(profile, system="audiovisual") == []
+    assert len(profile.state_machine.transitions) == 7 and len(profile.scenarios[0].steps) == 10

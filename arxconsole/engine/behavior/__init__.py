@@ -31,7 +31,7 @@ Public API
 
 Profile format
 ==============
-::
+A complete, valid example (the test suite loads and checks this very text)::
 
     id: projector                      # lower-case snake_case, equals the file stem
     object_type: audiovisual.projector # dotted lower-case <system>.<name>[.<variant>]
@@ -40,33 +40,42 @@ Profile format
       lamp_rated_hours: {value: 4000, unit: h, description: Rated lamp life}
       efficiency: {value: 0.95, unit: "1"}       # '1' = dimensionless
     state:                             # what changes while the object runs
-      mode: {type: enum, values: [off, on, cooling], initial: off}   # closed value list
+      mode: {type: enum, values: [off, warming, on, cooling, fault], initial: off}
       lamp_hours: {type: number, min: 0, max: 10000, unit: h, initial: 0}
+      lamp_temperature: {type: number, min: 0, max: 400, unit: degC, initial: 25}
+      brightness: {type: number, min: 0, max: 100, unit: "%", initial: 100}
       muted: {type: boolean, initial: false}
     derived:                           # formulas over parameters, state, other derived
       lamp_life_pct: {expr: "lamp_hours / lamp_rated_hours * 100", unit: "%"}
-      power_w: "320 if mode == 'on' else 0.5"                        # short form
-    thresholds:                        # alert while `when` is true
+      lamp_status: "'replace' if lamp_life_pct >= 90 else 'good'"   # short form
+      power_w: {expr: "320 * efficiency if mode == 'on' else 0.5", unit: W}
+    thresholds:                        # an alert is active while `when` is true
       - {id: lamp_replace, when: "lamp_life_pct >= 90", severity: critical,  # info|warning|critical
          message: "Replace the lamp"}
     state_machine:                     # over one enum state variable
       variable: mode
       transitions:
-        - {from: off, to: on, on: power_on, guard: "lamp_life_pct < 90"}   # on a command
-        - {from: [on, warming], to: cooling, on: power_off}                # several sources
-        - {from: cooling, to: off, after: 90}                              # timed, seconds
-        - {from: normal, to: alarm, after: 0, guard: "smoke >= limit"}     # on a condition
-        - {from: "*", to: fault, on: report_fault}                         # from any state
+        - {from: off, to: warming, on: power_on, guard: "lamp_life_pct < 90"}  # on a command
+        - {from: warming, to: on, after: 30}                                  # timed, seconds
+        - {from: [warming, on], to: cooling, on: power_off}                   # several sources
+        - {from: cooling, to: off, after: 90}
+        - {from: on, to: fault, after: 0, guard: "lamp_temperature > 300"}    # on a condition
+        - {from: "*", to: fault, on: report_fault}                            # from any state
+        - {from: fault, to: off, on: reset}
     commands:
+      power_on: {}
+      power_off: {}
+      report_fault: {}
+      reset: {description: Clear a fault}
       set_brightness:
         params: {level: {type: number, min: 0, max: 100, unit: "%", default: 50}}
         preconditions:                 # all must hold, else the command is refused
           - {when: "mode == 'on'", message: "brightness can be set only when powered on"}
-          - "level >= 0"               # short form; the message names the condition
+          - "not muted"                # short form; the message names the condition
         effects: {brightness: "level"} # state variable -> expression, applied together
     ports:                             # the symbol validator reads exactly this key
       - {name: power, type: power}
-      - {name: video_in, type: video}
+      - {name: video, type: video}
     budget: {eval_ms: 2, scenario_ms: 500}   # optional; these are the defaults
     scenarios:
       - name: power_cycle
@@ -75,18 +84,24 @@ Profile format
           - command: power_on          # must be accepted ...
           - command: power_on
             expect: refused            # ... or refused; `reason:` optionally a substring
-            reason: "while mode is 'on'"
+            reason: "while mode is 'warming'"
+          - advance: 30                # seconds; timed transitions fire on the way
           - command: set_brightness
             args: {level: 70}
-          - advance: 90                # seconds; timed transitions fire on the way
+          - expect: {state: {mode: on, brightness: 70}, derived: {power_w: 304}}
+          - command: power_off
+          - advance: 90
           - set: {lamp_hours: 3700}    # put the state somewhere (test set-up)
           - expect:
               state: {mode: off}
               derived: {lamp_life_pct: {value: 92.5, tolerance: 0.01}, power_w: 0.5,
                         lamp_status: replace}   # numbers (default tolerance 1e-9),
-                                                 # true/false or text compared exactly
+                                                # true/false and text compared exactly
               alerts: [lamp_replace]   # exactly these are active (also alerts_include,
                                        # alerts_exclude: lists that must / must not be)
+          - command: power_on
+            expect: refused
+            reason: guard is false
 
 Commands may be named anything (``raise``, ``test``); value names (parameters, state,
 derived, command parameters) must not be function names, keywords or the built-ins.
