@@ -54,7 +54,7 @@ def test_html_report_has_charts_numbers_and_recommendations(report_data, tmp_pat
                       "Median step duration", "Runs in which each check failed", "Median run duration per day (s)"]
     assert all(s.xpath(".//polyline|.//rect|.//circle") for s in svgs)
     # CPU + memory drawn; 10 minutes of data in a 7-day window still charts raw samples.
-    assert len(doc.xpath("//svg[title='System resources (%)']//polyline")) == 2
+    assert len(svgs[0].xpath(".//polyline")) == 2
     assert report_data.series[CPU].resolution == "raw"
     assert report_data.insights.runs == 6  # the 30-day-old run is outside --since 7
     text = " ".join(doc.itertext())
@@ -62,6 +62,7 @@ def test_html_report_has_charts_numbers_and_recommendations(report_data, tmp_pat
     assert "System electrical succeeded in 83 % of runs (5 of 6)" in text
     assert "svg.security.script" in text and "55.5" in text and "46.0" in text  # memory mean, CPU max
     assert "CPU at 91 %" in text  # the alert's message in the alert table
+    assert "CPU warning 80, critical 95, clears below 70 after 30 s" in text  # thresholds in force
 
 
 def test_report_text_is_escaped(db, tmp_path):
@@ -95,12 +96,15 @@ def test_long_history_is_charted_as_aggregates_with_min_max_band(db):
     t0 = (NOW - dt.timedelta(days=3)).timestamp()
     # Three days of one sample a minute, with one 99 % spike the hourly mean would hide.
     MetricsStore(db).record([(CPU, t0 + 60 * i, 99.0 if i == 1000 else 20.0) for i in range(3 * 1440)])
-    data = collect(db, [], days=7, now=NOW)
+    run_start = NOW - dt.timedelta(days=2)
+    runs = [RunRecord("hvac", "r9", run_start, run_start + dt.timedelta(minutes=20), "failed")]
+    data = collect(db, runs, days=7, now=NOW)
     cpu = data.series[CPU]
     assert cpu.resolution == "hour" and cpu.vmax.max() == 99.0 and cpu.value.max() < 22
     doc = etree.HTML(render_html(data))
-    (svg,) = doc.xpath("//svg[starts-with(title, 'System resources (%) — per-hour mean, band = min..max')]")
+    (svg,) = doc.xpath("//svg[title='System resources (%) — per-hour mean, band = min..max — shaded: pipeline runs']")
     assert len(svg.xpath(".//polygon")) == 1
+    assert [t.text for t in svg.xpath("./rect/title")] == ["run r9 hvac: failed"]  # the run's span
     rows = list(csv.DictReader(io.StringIO(csv_documents(data)["samples.csv"])))
     hourly = [r for r in rows if r["series"] == CPU]
     assert {r["resolution"] for r in hourly} == {"hour"} and sum(int(r["count"]) for r in hourly) == 3 * 1440

@@ -39,6 +39,17 @@ def _time_label(t: float, span: float) -> str:
     return d.strftime("%m-%d")
 
 
+_TIME_STEPS = (60, 300, 600, 1800, 3600, 2 * 3600, 3 * 3600, 6 * 3600, 12 * 3600, 86400, 2 * 86400, 7 * 86400)
+
+
+def _time_ticks(x0: float, x1: float, n: int = 6) -> list[float]:
+    """Round UTC times (whole minutes, hours, days) about ``n`` across [x0, x1]."""
+    span = max(x1 - x0, 1.0)
+    step = next((st for st in _TIME_STEPS if span / st <= n), 7 * 86400 * math.ceil(span / (7 * 86400 * n)))
+    first = math.ceil(x0 / step) * step
+    return [t for t in np.arange(first, x1 + 1e-9, step)]
+
+
 def _thin(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Keep at most MAX_SVG_POINTS, preserving each chunk's min and max (peaks stay)."""
     n = len(x)
@@ -66,10 +77,12 @@ def _frame(width: int, height: int, title: str) -> list[str]:
 def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], title: str, unit: str = "",
                time_axis: bool = True, y_min: float | None = None, y_max: float | None = None,
                width: int = 720, height: int = 240, x_labels: dict[float, str] | None = None,
-               bands: Sequence[tuple[Sequence[float], Sequence[float]] | None] | None = None) -> str:
+               bands: Sequence[tuple[Sequence[float], Sequence[float]] | None] | None = None,
+               spans: Sequence[tuple[float, float, str]] = ()) -> str:
     """``series`` = [(label, xs, ys)].  With ``time_axis`` xs are epoch seconds.
     ``bands`` (per series, optional) = (lows, highs) drawn as a light area behind the
-    line: for aggregated data it keeps short spikes visible under an hourly mean."""
+    line: for aggregated data it keeps short spikes visible under an hourly mean.
+    ``spans`` = [(start, end, tooltip)] shaded behind the data (pipeline runs)."""
     out = _frame(width, height, title)
     bands = list(bands or [])
     bands += [None] * (len(series) - len(bands))
@@ -91,15 +104,21 @@ def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], t
         hi = lo + 1.0
     sx = lambda v: _M["l"] + (v - x0) / (x1 - x0) * pw  # noqa: E731
     sy = lambda v: _M["t"] + ph - (v - lo) / (hi - lo) * ph  # noqa: E731
+    for a, b, tip in spans:
+        a, b = max(a, x0), min(b, x1)
+        if b >= a:
+            out.append(f'<rect x="{sx(a):.1f}" y="{_M["t"]}" width="{max(sx(b) - sx(a), 2.0):.1f}" height="{ph}" '
+                       f'fill="#f0b400" fill-opacity="0.25"><title>{escape(tip)}</title></rect>')
     for t in _nice_ticks(lo, hi):
         y = sy(t)
         out.append(f'<line x1="{_M["l"]}" y1="{y:.1f}" x2="{_M["l"] + pw}" y2="{y:.1f}" stroke="#e5e5e5"/>')
         out.append(f'<text x="{_M["l"] - 6}" y="{y + 4:.1f}" text-anchor="end">{t:g}</text>')
     if x_labels:
         ticks = [(x, lbl) for x, lbl in x_labels.items()]
+    elif time_axis:
+        ticks = [(x, _time_label(x, x1 - x0)) for x in _time_ticks(x0, x1)]
     else:
-        ticks = [(x0 + i * (x1 - x0) / 5, "") for i in range(6)]
-        ticks = [(x, _time_label(x, x1 - x0) if time_axis else f"{x:g}") for x, _ in ticks]
+        ticks = [(x, f"{x:g}") for x in _nice_ticks(x0, x1)]
     for x, lbl in ticks:
         out.append(f'<text x="{sx(x):.1f}" y="{_M["t"] + ph + 16}" text-anchor="middle">{escape(lbl)}</text>')
     out.append(f'<rect x="{_M["l"]}" y="{_M["t"]}" width="{pw}" height="{ph}" fill="none" stroke="#999"/>')
@@ -121,7 +140,7 @@ def line_chart(series: Sequence[tuple[str, Sequence[float], Sequence[float]]], t
             out.append(f'<circle cx="{sx(x[0]):.1f}" cy="{sy(y[0]):.1f}" r="3" fill="{colour}"/>')
         else:
             out.append(f'<polyline fill="none" stroke="{colour}" stroke-width="1.5" points="{pts}"/>')
-        lx = _M["l"] + 8 + i * 150
+        lx = _M["l"] + 8 + i * 130
         out.append(f'<line x1="{lx}" y1="{height - 10}" x2="{lx + 18}" y2="{height - 10}" '
                    f'stroke="{colour}" stroke-width="3"/>')
         out.append(f'<text x="{lx + 22}" y="{height - 6}">{escape(lbl)}</text>')

@@ -6,7 +6,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html import escape
 from pathlib import Path
 from typing import Sequence
@@ -36,6 +36,7 @@ class ReportData:
     runs: list[RunRecord]
     insights: Insights
     health: HealthReport | None = None
+    thresholds: dict = field(default_factory=dict)
 
 
 def collect(db, runs: Sequence[RunRecord], days: float = 7.0, now: dt.datetime | None = None,
@@ -54,9 +55,10 @@ def collect(db, runs: Sequence[RunRecord], days: float = 7.0, now: dt.datetime |
         series[name] = store.series(name, start, now, now=now.timestamp())
     alerts = AlertLog(db).history(since=since, until=now)
     in_window = sorted((r for r in runs if since <= r.started <= now), key=lambda r: r.started)
-    failure_warning = load_thresholds(db)[FAILURE_RATE].warning
+    thresholds = load_thresholds(db)
+    failure_warning = thresholds[FAILURE_RATE].warning
     insights = analyze(in_window, now=now, since=since, alerts=alerts, failure_warning=failure_warning)
-    return ReportData(now, since, series, alerts, in_window, insights, health)
+    return ReportData(now, since, series, alerts, in_window, insights, health, thresholds)
 
 
 # ---- HTML -------------------------------------------------------------------------------
@@ -105,7 +107,14 @@ def render_html(data: ReportData) -> str:
              for n, s in data.series.items() if n in (CPU, MEMORY, DISK, PROCESS_CPU)]
     res = {s.resolution for s in data.series.values() if len(s)}
     note = "" if res <= {"raw"} else " — per-" + "/".join(sorted(res - {"raw"})) + " mean, band = min..max"
-    parts.append(f"<figure>{line_chart(pct, 'System resources (%)' + note, '%', y_min=0, y_max=100, bands=bands)}"
+    ts = [s.t for n, s in data.series.items() if len(s) and n in (CPU, MEMORY, DISK, PROCESS_CPU)]
+    t0, t1 = (min(t[0] for t in ts), max(t[-1] for t in ts)) if ts else (0.0, -1.0)
+    spans = [(r.started.timestamp(), r.ended.timestamp(), f"run {r.run_id} {r.system}: {r.state}")
+             for r in data.runs if r.ended is not None
+             and r.ended.timestamp() >= t0 and r.started.timestamp() <= t1]
+    if spans:
+        note += " — shaded: pipeline runs"
+    parts.append(f"<figure>{line_chart(pct, 'System resources (%)' + note, '%', y_min=0, y_max=100, bands=bands, spans=spans)}"
                  f"</figure>")
     rss = data.series.get(PROCESS_RSS)
     if rss is not None:
@@ -122,6 +131,9 @@ def render_html(data: ReportData) -> str:
     parts.append(_table(["series", "resolution", "samples", "min", "mean", "max", "unit"], rows))
 
     parts.append("<h2>Alerts</h2>")
+    parts.append("<p>Thresholds: " + escape("; ".join(
+        f"{LABELS.get(m, m)} warning {t.warning:g}, critical {t.critical:g}, clears below {t.clear_level:g} "
+        f"after {t.min_duration_s:g} s" for m, t in data.thresholds.items())) + "</p>")
     parts.append(_table(["metric", "level", "started", "ended", "peak", "threshold", "message"],
                         [(LABELS.get(a.metric, a.metric), a.level, _iso(a.started_at),
                           _iso(a.ended_at) if a.ended_at else "active", f"{a.peak:.1f}", f"{a.threshold:g}",
