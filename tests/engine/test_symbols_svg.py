@@ -189,7 +189,7 @@ def test_path_parsing_variants():
     assert geo.path_box("M0,0l10,5h-20v-10", I) == (-10, -5, 10, 5)
     compact = geo.path_box("M0 10a5 5 0 0110 0", I)            # compact arc flags: "0", "1", then 10
     spaced = geo.path_box("M0 10 a5 5 0 0 1 10 0", I)
-    assert compact == pytest.approx(spaced) and spaced[1] == pytest.approx(5, abs=0.05)   # sampled: never larger
+    assert compact == pytest.approx(spaced) and spaced[1] == pytest.approx(5)
     s = geo.path_box("M0 0 C0 10 10 10 10 0 S20 -10 20 0", I)  # reflected control point dips to -7.5
     assert s[1] == pytest.approx(-7.5) and s[3] == pytest.approx(7.5)
     t = geo.path_box("M0 0 Q5 10 10 0 T20 0", I)
@@ -208,3 +208,28 @@ def test_fast_path_reports_exactly_what_the_slow_path_does(monkeypatch):
     monkeypatch.setattr(svg_rules, "FAST_PATH", False)
     slow = [[(f.rule, f.location) for f in validate_svg_text(s)] for s in samples]
     assert fast == slow
+
+
+@pytest.mark.parametrize("d,transform,expected", [
+    ("M0 10 A10 10 0 0 1 20 10", None, (0, 0, 20, 10)),                 # upper half circle
+    ("M0 10 A10 10 0 0 0 20 10", None, (0, 10, 20, 20)),                # lower half
+    ("M10 0 A10 10 0 1 1 0 10", None, (0, 0, 20, 20)),                  # three quarters
+    ("M0 0 A20 10 0 0 1 40 0", None, (0, -10, 40, 0)),                  # elliptical, y up
+    ("M0 0 A5 5 0 0 1 40 0", None, (0, -20, 40, 0)),                    # radii scaled up to fit
+    ("M0 10 A10 10 0 0 1 20 10", "rotate(90)", (-10, 0, 0, 20)),
+    ("M-10 0 A10 5 30 1 1 -10 0.0001", None, None),                     # ~full rotated ellipse
+])
+def test_arc_boxes_are_exact(d, transform, expected):
+    import math
+
+    from arxconsole.engine.symbols import geometry as geo
+
+    m = geo.parse_transform(transform) if transform else geo.IDENTITY
+    box = geo.path_box(d, m)
+    if expected is None:
+        # an (almost) closed arc bounds like the whole ellipse, whose box has a closed form
+        full = geo.ellipse_box(0, 0, 10, 5, geo.parse_transform("rotate(30)"))
+        assert box[2] - box[0] == pytest.approx(full[2] - full[0], rel=1e-3)
+        assert box[3] - box[1] == pytest.approx(full[3] - full[1], rel=1e-3)
+    else:
+        assert box == pytest.approx(expected, abs=1e-9)

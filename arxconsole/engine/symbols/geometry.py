@@ -1,9 +1,9 @@
 """Bounding boxes of SVG shapes under transforms, for the "drawn inside the viewBox" rule.
 
 Accuracy matters both ways: a false alarm on a correct drawing teaches people to ignore
-the rule.  So boxes are exact where that is cheap (lines, polygons, rects, circles and
-ellipses under any affine transform, Bézier extrema) and never larger than the truth
-where an estimate is needed (arcs are sampled; text uses a lower-bound glyph size).
+the rule.  So boxes are exact for geometry (lines, polygons, rects, circles, ellipses and arcs under any
+affine transform, Bézier extrema) and never larger than the truth where an estimate
+is needed (text uses a lower-bound glyph size, having no font metrics).
 
 A box is a tuple (min_x, min_y, max_x, max_y); a transform is (a, b, c, d, e, f) as in
 SVG's ``matrix(a b c d e f)``: x' = a*x + c*y + e, y' = b*x + d*y + f.
@@ -154,10 +154,13 @@ def _cubic_point(p0, p1, p2, p3, t):
     return u * u * u * p0 + 3 * u * u * t * p1 + 3 * u * t * t * p2 + t * t * t * p3
 
 
-def _arc_points(x1, y1, rx, ry, phi_deg, large, sweep, x2, y2) -> list[tuple[float, float]]:
-    """Sample an SVG elliptical arc (endpoint parameterisation, SVG 1.1 F.6.5)."""
+def _arc_points(x1, y1, rx, ry, phi_deg, large, sweep, x2, y2, m: Matrix) -> list[tuple[float, float]]:
+    """Device-space points that bound an SVG elliptical arc exactly: its end point plus,
+    for each axis, the extreme points of the (transformed) ellipse that lie on the arc.
+    Center parameterisation per SVG 1.1 implementation notes F.6.5."""
+    a, b, c, d, e, f = m
     if rx == 0 or ry == 0 or (x1 == x2 and y1 == y2):
-        return [(x2, y2)]
+        return [(a * x2 + c * y2 + e, b * x2 + d * y2 + f)]
     rx, ry = abs(rx), abs(ry)
     phi = math.radians(phi_deg % 360)
     cos_p, sin_p = math.cos(phi), math.sin(phi)
@@ -166,8 +169,8 @@ def _arc_points(x1, y1, rx, ry, phi_deg, large, sweep, x2, y2) -> list[tuple[flo
     y1p = -sin_p * dx + cos_p * dy
     lam = (x1p * x1p) / (rx * rx) + (y1p * y1p) / (ry * ry)
     if lam > 1:
-        s = math.sqrt(lam)
-        rx, ry = rx * s, ry * s
+        k = math.sqrt(lam)
+        rx, ry = rx * k, ry * k
     num = rx * rx * ry * ry - rx * rx * y1p * y1p - ry * ry * x1p * x1p
     den = rx * rx * y1p * y1p + ry * ry * x1p * x1p
     coef = math.sqrt(max(0.0, num / den)) if den else 0.0
@@ -176,22 +179,30 @@ def _arc_points(x1, y1, rx, ry, phi_deg, large, sweep, x2, y2) -> list[tuple[flo
     cxp, cyp = coef * rx * y1p / ry, -coef * ry * x1p / rx
     cx = cos_p * cxp - sin_p * cyp + (x1 + x2) / 2
     cy = sin_p * cxp + cos_p * cyp + (y1 + y2) / 2
-
-    def angle(ux, uy, vx, vy):
-        return math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)
-
-    t1 = angle(1, 0, (x1p - cxp) / rx, (y1p - cyp) / ry)
-    dt = angle((x1p - cxp) / rx, (y1p - cyp) / ry, (-x1p - cxp) / rx, (-y1p - cyp) / ry)
+    ux, uy = (x1p - cxp) / rx, (y1p - cyp) / ry
+    vx, vy = (-x1p - cxp) / rx, (-y1p - cyp) / ry
+    t1 = math.atan2(uy, ux)
+    dt = math.atan2(ux * vy - uy * vx, ux * vx + uy * vy)
     if not sweep and dt > 0:
         dt -= 2 * math.pi
     elif sweep and dt < 0:
         dt += 2 * math.pi
-    steps = max(4, int(abs(dt) / (math.pi / 16)) + 1)
-    pts = []
-    for i in range(1, steps + 1):
-        t = t1 + dt * i / steps
-        ex, ey = rx * math.cos(t), ry * math.sin(t)
-        pts.append((cx + cos_p * ex - sin_p * ey, cy + sin_p * ex + cos_p * ey))
+    # point(t) = C + J (cos t, sin t), J = M2x2 * R(phi) * diag(rx, ry)
+    j11 = (a * cos_p + c * sin_p) * rx
+    j12 = (-a * sin_p + c * cos_p) * ry
+    j21 = (b * cos_p + d * sin_p) * rx
+    j22 = (-b * sin_p + d * cos_p) * ry
+    pcx, pcy = a * cx + c * cy + e, b * cx + d * cy + f
+    pts = [(a * x2 + c * y2 + e, b * x2 + d * y2 + f)]
+    lo, hi = (t1, t1 + dt) if dt >= 0 else (t1 + dt, t1)
+    two_pi = 2 * math.pi
+    for base in (math.atan2(j12, j11), math.atan2(j22, j21)):
+        for t in (base, base + math.pi):
+            # bring t into [lo, lo + 2π) and keep it when the arc sweeps over it
+            t = lo + (t - lo) % two_pi
+            if t <= hi:
+                ct, st = math.cos(t), math.sin(t)
+                pts.append((pcx + j11 * ct + j12 * st, pcy + j21 * ct + j22 * st))
     return pts
 
 
@@ -281,7 +292,7 @@ _ARITY.update({k.lower(): v for k, v in _ARITY.items()})
 
 
 def path_box(d: str, m: Matrix) -> Box | None:
-    """Exact box of path data under transform m (arcs sampled, so never larger)."""
+    """Exact box of path data under transform m (arcs exact via their extreme angles)."""
     a, b, c, dd, e, f = m
 
     def tx(x, y):
@@ -347,8 +358,7 @@ def path_box(d: str, m: Matrix) -> Box | None:
             cx, cy = end
         else:  # arc
             end = (args[5] + ox, args[6] + oy)
-            for px, py in _arc_points(cx, cy, args[0], args[1], args[2], args[3] != 0, args[4] != 0, *end):
-                qx, qy = tx(px, py)
+            for qx, qy in _arc_points(cx, cy, args[0], args[1], args[2], args[3] != 0, args[4] != 0, *end, m):
                 xs.append(qx); ys.append(qy)
             cx, cy = end
             lcx = lcy = None
