@@ -307,6 +307,14 @@ def test_docs_pictures_missing_is_an_error(ws, monkeypatch):
     assert rules(checks["docs.pictures"]) == {"docs.pictures.missing"}
 
 
+def test_docs_never_republish_a_hostile_drawing(ws):
+    edit_json(symbol_path(ws, 0), lambda d: d.update(svg=SCRIPT_SVG))
+    checks, ctx = run_step(ws, "documentation")
+    assert not ctx.changes.exists("docs/systems/electrical/EL_Device000_001.svg")
+    assert "picture withheld" in ctx.changes.read_bytes("docs/systems/electrical.md").decode()
+    assert rules(checks["docs.pictures"]) == {"docs.pictures.withheld"}
+
+
 def test_docs_stale_pictures_removed(ws):
     durable.write_text(ws.root / "docs/systems/electrical/EL_Gone_001.svg", "<svg/>")
     _, ctx = run_step(ws, "documentation")

@@ -70,8 +70,11 @@ def _cell(v: Any) -> str:
     return str(v if v is not None else "").replace("|", "\\|").replace("\n", " ")
 
 
-def render(system: str, schema: dict, symbols: list[Loaded], profiles: list[Loaded], cov: Coverage) -> tuple[str, dict[str, str]]:
-    """Return (markdown, {picture rel path: svg text})."""
+def render(system: str, schema: dict, symbols: list[Loaded], profiles: list[Loaded], cov: Coverage,
+           withheld: frozenset[str] = frozenset()) -> tuple[str, dict[str, str]]:
+    """Return (markdown, {picture rel path: svg text}).  Symbols whose file is in
+    ``withheld`` (failed the security scan) get no picture: documentation must never
+    republish a hostile drawing."""
     objects = schema.get("objects") if isinstance(schema.get("objects"), dict) else {}
     syms = _symbols(symbols)
     profs = _profiles(profiles)
@@ -126,7 +129,9 @@ def render(system: str, schema: dict, symbols: list[Loaded], profiles: list[Load
         out += [f"### {_cell(sid)}", ""]
         out += [f"**{_cell(d.get('name', ''))}** — category `{_cell(d.get('category', ''))}`"
                 + (f", behavior profile `{_cell(d['behavior_profile'])}`" if d.get("behavior_profile") else ""), ""]
-        if isinstance(d.get("svg"), str) and d["svg"].strip():
+        if f"{stem}.json" in withheld:
+            out += ["_(picture withheld: the drawing failed the security scan; see the compliance step)_", ""]
+        elif isinstance(d.get("svg"), str) and d["svg"].strip():
             rel = picture_rel(system, stem)
             pictures[rel] = d["svg"] if d["svg"].endswith("\n") else d["svg"] + "\n"
             out += [f"![{_cell(sid)}]({system}/{stem}.svg)", ""]

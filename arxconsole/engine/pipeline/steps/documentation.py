@@ -7,6 +7,7 @@ from __future__ import annotations
 from ...findings import Finding, Severity
 from ...workspace import DOCS_DIR
 from .. import docs
+from ..symbol_validation import SECURITY_PREFIXES, validate_system_symbols
 from ..view import docs_rel, load_profiles, load_schema, load_symbols, schema_objects
 from .base import Check, StepContext
 
@@ -23,7 +24,9 @@ def run(ctx: StepContext) -> list[Check]:
     profiles = load_profiles(ctx.changes, system)
     ctx.cancel.check()
     cov = docs.coverage(system, objects, symbols, profiles)
-    markdown, pictures = docs.render(system, schema_doc, symbols, profiles, cov)
+    unsafe = frozenset(f.file.rsplit("/", 1)[-1] for f in validate_system_symbols(ctx)
+                       if f.rule.startswith(SECURITY_PREFIXES))
+    markdown, pictures = docs.render(system, schema_doc, symbols, profiles, cov, unsafe)
     doc = docs_rel(system)
 
     pics = Check("docs.pictures")
@@ -46,7 +49,11 @@ def run(ctx: StepContext) -> list[Check]:
             continue
         stem = s.rel.rsplit("/", 1)[-1][:-5]
         rel = docs.picture_rel(system, stem)
-        if not (isinstance(s.data.get("svg"), str) and s.data["svg"].strip()):
+        if f"{stem}.json" in unsafe:
+            pics.findings.append(Finding("docs.pictures.withheld", Severity.WARNING,
+                                         f"{doc} shows no picture of {stem}: its drawing failed the security scan",
+                                         hint="fix the drawing (compliance lists why)", file=s.rel, symbol_id=stem))
+        elif not (isinstance(s.data.get("svg"), str) and s.data["svg"].strip()):
             pics.findings.append(Finding("docs.pictures.no_svg", Severity.WARNING,
                                          f"{s.rel} has no drawing, so its documentation has no picture",
                                          hint="add an svg to the symbol", file=s.rel, symbol_id=stem))
