@@ -179,23 +179,19 @@ def _restore(ctx) -> int:
 
 
 def _delete(ctx) -> int:
-    bid = _repo(ctx).delete(ctx.args.id)
-    ctx.db.audit("backup.delete", bid, message="soft delete (undo with backup undelete)")
+    bid = _repo(ctx).delete(ctx.args.id, db=ctx.db)
     ctx.emit({"deleted": bid}, f"deleted backup {bid} (undo: arxconsole backup undelete {bid})")
     return EXIT_OK
 
 
 def _undelete(ctx) -> int:
-    bid = _repo(ctx).undelete(ctx.args.id)
-    ctx.db.audit("backup.undelete", bid, message="brought back from the deleted backups")
+    bid = _repo(ctx).undelete(ctx.args.id, db=ctx.db)
     ctx.emit({"undeleted": bid}, f"undeleted backup {bid}")
     return EXIT_OK
 
 
 def _purge(ctx) -> int:
-    report = _repo(ctx).purge()
-    ctx.db.audit("backup.purge", "", message=f"{len(report.manifests_removed)} backups and "
-                 f"{report.objects_removed} objects removed", details=report.to_json())
+    report = _repo(ctx).purge(db=ctx.db)
     ctx.emit(report.to_json(), f"purged {len(report.manifests_removed)} deleted backups, "
                                f"{report.objects_removed} unused objects ({_size(report.bytes_freed)})")
     return EXIT_OK

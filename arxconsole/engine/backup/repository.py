@@ -175,15 +175,19 @@ class BackupRepository:
         faults.point("manifest.written")
         return path
 
-    def delete(self, ref: str) -> str:
+    def delete(self, ref: str, *, db=None, why: str = "") -> str:
         """Soft delete: move the manifest aside (undo with ``undelete`` until ``purge``)."""
         bid = self.resolve_id(ref)
         self._move(self.manifest_path(bid), self.deleted_path(bid))
+        if db is not None:
+            db.audit("backup.delete", bid, message=why or "soft delete (undo with undelete until purge)")
         return bid
 
-    def undelete(self, ref: str) -> str:
+    def undelete(self, ref: str, *, db=None) -> str:
         bid = self._resolve_deleted(ref)
         self._move(self.deleted_path(bid), self.manifest_path(bid))
+        if db is not None:
+            db.audit("backup.undelete", bid, message="brought back from the deleted backups")
         return bid
 
     def _resolve_deleted(self, ref: str) -> str:
@@ -200,8 +204,15 @@ class BackupRepository:
         durable.fsync_dir(src.parent)
         faults.point("manifest.moved")
 
-    def purge(self) -> PurgeReport:
+    def purge(self, *, db=None) -> PurgeReport:
         """Remove soft-deleted backups for good, then every object no live backup needs."""
+        report = self._purge()
+        if db is not None:
+            db.audit("backup.purge", "", message=f"{len(report.manifests_removed)} backups and "
+                     f"{report.objects_removed} objects removed", details=report.to_json())
+        return report
+
+    def _purge(self) -> PurgeReport:
         with self.lock(shared=False):
             live = [r if r.state != "ok" else BackupRecord(r.id, r.state, self.load(r.id)) for r in self.list()]
             damaged = [r for r in live if r.state == "damaged"]

@@ -78,10 +78,8 @@ def apply_retention(repo: BackupRepository, keep_last: int, keep_daily: int, *, 
     if not dry_run:
         for d in decisions:
             if not d.keep:
-                repo.delete(d.id)
-                if db is not None:
-                    db.audit("backup.delete", d.id, workspace=d.workspace, message="; ".join(d.reasons),
-                             details={"by": "retention", "keep_last": keep_last, "keep_daily": keep_daily})
+                repo.delete(d.id, db=db, why=f"retention (keep last {keep_last}, daily {keep_daily} days): "
+                                             + "; ".join(d.reasons))
         if db is not None:
             db.audit("backup.prune", "", message=f"keep last {keep_last}, daily {keep_daily} days: "
                      f"{sum(not d.keep for d in decisions)} dropped, {sum(d.keep for d in decisions)} kept",
