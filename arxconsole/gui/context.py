@@ -18,6 +18,7 @@ MAX_RECENT = 8
 
 class AppContext(QObject):
     workspaceChanged = Signal(object)        # Workspace | None
+    workspaceFilesChanged = Signal(list)     # workspace-relative paths rewritten outside an editor (restore, run)
     navigateRequested = Signal(str, dict)    # surface id, arguments
     statusItemChanged = Signal(str, str, str, str)  # key, icon name, text, tooltip
     recoveryReported = Signal(list)          # messages from crash recovery on open

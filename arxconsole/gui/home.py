@@ -56,6 +56,7 @@ class HomePage(QWidget):
         self.filler = QWidget()  # keeps the welcome text at the top when there is no table
         lay.addWidget(self.filler, 1)
         ctx.workspaceChanged.connect(self.refresh)
+        ctx.workspaceFilesChanged.connect(lambda _paths: self.refresh())
         self.refresh(ctx.workspace)
 
     def refresh(self, workspace=None) -> None:

@@ -16,9 +16,15 @@ class Surface(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         ctx.workspaceChanged.connect(self.on_workspace_changed)
+        ctx.workspaceFilesChanged.connect(self.on_workspace_files_changed)
 
     def on_workspace_changed(self, workspace) -> None:
         """The open workspace changed (None: closed)."""
+
+    def on_workspace_files_changed(self, paths: list) -> None:
+        """Files of the open workspace were rewritten by someone else (a restore, a
+        pipeline run).  Default: reload as if the workspace had been reopened."""
+        self.on_workspace_changed(self.ctx.workspace)
 
     def navigate(self, **kwargs) -> None:
         """Another surface asked to show something here (e.g. symbol_id=...)."""
