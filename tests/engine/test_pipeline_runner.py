@@ -323,6 +323,23 @@ def test_backup_taken_before_a_real_run_not_a_dry_run(ws, db, data_dir):
     assert len(repo.list()) == 1
 
 
+def test_failed_pre_run_backup_stops_the_run_cleanly(ws, db, monkeypatch):
+    from arxconsole.engine.errors import UserError
+    from arxconsole.engine.pipeline import runner as runner_mod
+
+    def no_space(*a, **k):
+        raise UserError("backup store: no space left on device")
+    monkeypatch.setattr(runner_mod, "backup_before_run", no_space)
+    before = tree_state(ws.root)
+    r = PipelineRunner(ws, db, RunRequest("electrical"))
+    with pytest.raises(UserError, match="no space"):
+        r.run()
+    assert tree_state(ws.root) == before
+    stored = RunHistory(db).get_run(r.run_id)
+    assert stored.state == "failed" and "no space" in stored.message
+    assert not RunLock(ws).acquire().release()  # the run lock was released
+
+
 def test_recovery_after_a_crash_mid_run(ws, db):
     from arxconsole.engine.pipeline import recover_interrupted_runs
     before = tree_state(ws.root)

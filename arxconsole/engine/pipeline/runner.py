@@ -162,7 +162,18 @@ class PipelineRunner:
                 # A crashed run left changes behind: undo them before anything else.
                 recover_journals(self.workspace, self.db)
             return self._start_locked()
-        except BaseException:
+        except BaseException as exc:
+            if self.run_id is not None:  # e.g. the pre-run backup failed: the run never began work
+                self.state, self.message = State.FAILED, f"the run could not start: {exc}"
+                for st in self.steps.values():
+                    if st.state is State.PENDING:
+                        st.state = State.CANCELLED
+                        self.history.update_step(self.run_id, st.id, state=st.state.value, message="not run")
+                self.history.flush_logs()
+                self.history.update_run(self.run_id, state=self.state.value, ended_at=time.time(),
+                                        message=self.message)
+                self.db.audit("run.failed", f"run {self.run_id}", workspace=str(self.workspace.root),
+                              message=f"run {self.run_id} failed to start: {exc}", details={"run_id": self.run_id})
             self._lock.release()
             raise
 
@@ -337,9 +348,8 @@ class PipelineRunner:
             raise UserError("the run never started")
         try:
             if self._queue and self._stop is None:
-                self._stop = State.CANCELLED if self.cancel_token.cancelled else self._stop
-                if self._stop is None:  # finish() called early by a driver: the rest is cancelled
-                    self._stop = State.CANCELLED
+                # finish() called before every step ran (a driver stopped early): the rest is cancelled
+                self._stop = State.CANCELLED
                 self._close_queue()
             self.gate_decisions = self._evaluate_gates()
             self.history.add_gate_decisions(self.run_id, self.gate_decisions)
