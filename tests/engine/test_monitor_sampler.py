@@ -48,6 +48,11 @@ def test_real_sampler_records_every_series_and_stops_cleanly(db, data_dir):
     t, _ = sampler.recent(CPU, seconds=0.12)
     assert 1 <= len(t) < n and t[-1] == seen[-1].ts
     assert sampler.stop() is True  # stopping twice is harmless
+    # It can be started again; counters keep accumulating.
+    cpu_before = sampler.thread_cpu_s
+    sampler.start()
+    assert wait_for(lambda: sampler.samples_taken >= n + 2)
+    assert sampler.stop() and sampler.thread_cpu_s > cpu_before
 
 
 def test_probe_failure_and_database_failure_do_not_kill_the_thread(db, data_dir):

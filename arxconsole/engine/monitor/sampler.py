@@ -193,7 +193,7 @@ class Sampler:
         return True
 
     def _run(self, probe: Callable[[], dict[str, float]]) -> None:
-        cpu0 = time.thread_time()
+        cpu0 = time.thread_time() - self.thread_cpu_s  # cumulative across stop/start
         now = time.monotonic()
         next_sample = now + self.interval
         next_flush = now + self.flush_interval
