@@ -175,3 +175,17 @@ def test_cli_profiles_check_json(tmp_path, capsys):
 def test_cli_profiles_check_demo(capsys):
     assert cli_main(["profiles", "check", "--demo"]) == 0
     assert "15 profile(s), 27/27 scenario(s) passed" in capsys.readouterr().out
+
+
+def test_cli_profiles_check_loose_files(tmp_path, capsys):
+    good = DEMO / "behavior/electrical/panel_board.yaml"
+    bad = tmp_path / "panel_board.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("phases * efficiency\"", "phases * eficiency\""),
+                   encoding="utf-8")
+    assert cli_main(["profiles", "check", str(good), "--system", "electrical"]) == 0
+    assert "1 profile(s), 2/2 scenario(s) passed" in capsys.readouterr().out
+    assert cli_main(["profiles", "check", str(good), str(bad), "--json"]) == 1
+    rows = json.loads(capsys.readouterr().out)
+    assert {r["rule"] for r in rows} == {"behavior.name.undeclared", "behavior.scenario.not_run"}
+    assert any("unknown name 'eficiency' at column 33" in r["message"] and r["file"] == str(bad) for r in rows)
+    assert cli_main(["profiles", "check", str(tmp_path / "nope.yaml")]) == 2

@@ -1,9 +1,10 @@
 """``arxconsole profiles``: check behavior profiles and import Arxos profile files.
 
     arxconsole profiles check [--workspace DIR | --demo] [--system S] [--json]
+    arxconsole profiles check FILE... [--system S] [--json]
     arxconsole profiles import FILE... --workspace DIR --system S [--force] [--json]
 
-``check`` loads every profile (of one system or all), runs the checks and scenarios and
+``check`` loads every profile (of one system or all, or the FILEs named), runs the checks and scenarios and
 prints the findings (``--json``: a list of {file, rule, severity, message, hint,
 location}); exit 1 when any error is found.  ``import`` converts Arxos profile files
 (core/svg-parser/engine/profiles/*.yaml) into ``behavior/<system>/<id>.yaml``, never
@@ -16,7 +17,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...engine import durable
-from ...engine.behavior import check_system_profiles, dump_profile, import_arxos_profiles
+from ...engine.behavior import (check_profile_report, check_system_profiles, dump_profile, import_arxos_profiles,
+                                load_profile)
 from ...engine.findings import Finding, count_by_severity, has_blocking
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -27,7 +29,8 @@ def register(subparsers, common) -> None:
                               description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="profiles_command", metavar="ACTION")
     chk = sub.add_parser("check", parents=[common], help="check profiles and run their scenarios")
-    chk.add_argument("--system", help="only this system's profiles")
+    chk.add_argument("files", nargs="*", metavar="FILE", help="check these profile files instead of a workspace")
+    chk.add_argument("--system", help="only this system's profiles (with FILEs: the system they belong to)")
     chk.set_defaults(func=run_check)
     imp = sub.add_parser("import", parents=[common], help="convert Arxos profile files into a workspace")
     imp.add_argument("files", nargs="+", metavar="FILE", help="Arxos profile YAML files")
@@ -42,21 +45,42 @@ def _row(f: Finding) -> dict:
             "hint": f.hint, "location": f.location}
 
 
+def _check_files(files: list[str], system: str | None, findings: list[Finding], stats: dict) -> None:
+    for file in files:
+        profile, found = load_profile(file)
+        if profile is not None:
+            pr = check_profile_report(profile, run=not any(f.blocking for f in found), system=system)
+            found += pr.findings
+            stats["scenarios_run"] += len(pr.results)
+            stats["scenarios_passed"] += pr.scenarios_passed
+            if pr.eval_ms is not None:
+                stats["max_eval_ms"] = max(stats["max_eval_ms"], round(pr.eval_ms, 4))
+        stats["profiles_checked"] += 1
+        findings += found
+
+
 def run_check(ctx) -> int:
-    ws = ctx.workspace
     system = ctx.args.system
-    systems = ws.systems()
-    if system and system not in systems:
-        ctx.error(f"{ws.root}: no system {system!r} (systems: {', '.join(systems) or 'none'})")
-        return EXIT_USAGE
     findings: list[Finding] = []
     stats = {"profiles_checked": 0, "scenarios_run": 0, "scenarios_passed": 0, "max_eval_ms": 0.0}
-    for s in [system] if system else systems:
-        report = check_system_profiles(ws, s)
-        findings += report.findings
-        for key in ("profiles_checked", "scenarios_run", "scenarios_passed"):
-            stats[key] += report.stats[key]
-        stats["max_eval_ms"] = max(stats["max_eval_ms"], report.stats["max_eval_ms"])
+    if ctx.args.files:
+        missing = [f for f in ctx.args.files if not Path(f).is_file()]
+        if missing:
+            ctx.error(f"no such file: {', '.join(missing)}")
+            return EXIT_USAGE
+        _check_files(ctx.args.files, system, findings, stats)
+    else:
+        ws = ctx.workspace
+        systems = ws.systems()
+        if system and system not in systems:
+            ctx.error(f"{ws.root}: no system {system!r} (systems: {', '.join(systems) or 'none'})")
+            return EXIT_USAGE
+        for s in [system] if system else systems:
+            report = check_system_profiles(ws, s)
+            findings += report.findings
+            for key in ("profiles_checked", "scenarios_run", "scenarios_passed"):
+                stats[key] += report.stats[key]
+            stats["max_eval_ms"] = max(stats["max_eval_ms"], report.stats["max_eval_ms"])
     counts = count_by_severity(findings)
     lines = [f"{f} — {f.hint}" if f.hint else str(f) for f in findings]
     lines.append(f"{stats['profiles_checked']} profile(s), {stats['scenarios_passed']}/{stats['scenarios_run']} "
