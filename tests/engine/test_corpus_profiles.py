@@ -142,9 +142,16 @@ def test_importer_survives_bad_files(tmp_path):
         profiles, findings = import_arxos_profiles(path)
         assert profiles == [] and [f.rule for f in findings] == [rule], name
     path = tmp_path / "odd.yaml"
-    path.write_text("g:\n  p:\n    variables: [1]\n    calculations: {c: 5}\n    validation_rules:\n"
-                    "      r: {condition: 'x >', severity: error}\n  q: 3\nh: 1\n", encoding="utf-8")
+    path.write_text("g:\n  p:\n    variables: [1]\n    calculations:\n      c: 5\n"
+                    "      d: {expression: 'cosh(1) + t[2]', output_variable: d}\n"
+                    "      e: {expression: 'fancy(1)', output_variable: e}\n    validation_rules:\n"
+                    "      r: {condition: 'x >', severity: error}\n      s: {condition: 'true', severity: fatal}\n"
+                    "  q: 3\nh: 1\n", encoding="utf-8")
     profiles, findings = import_arxos_profiles(path)
     assert [p.id for p in profiles] == ["p"]
-    assert {"arxos.field.type", "arxos.expr.syntax"} <= {f.rule for f in findings}
+    rules = Counter(f.rule for f in findings)
+    assert rules["arxos.field.type"] == 4          # variables, calculation c, profile q, group h
+    assert rules["arxos.expr.lookup"] == 1 and rules["arxos.expr.unknown_function"] == 1
+    assert rules["arxos.expr.syntax"] == 1 and rules["arxos.rule.severity"] == 1
+    assert any("unknown function 'fancy'" in f.message for f in findings)
     assert all(f.hint for f in findings)
