@@ -124,3 +124,21 @@ def test_purge_waits_for_a_running_create(ws, repo, monkeypatch):
     t.join()
     (latest,) = repo.list()
     assert verify_backup(repo, latest.id).ok
+
+
+def test_database_index_follows_the_repository_and_reindex_repairs_it(ws, repo, db):
+    from arxconsole.engine.backup import indexed, reindex
+
+    a = create_backup(ws, repo, db=db, message="indexed")
+    b = create_backup(ws, repo)                       # made without the db: not indexed yet
+    assert [r.id for r in indexed(db)] == [a.id]
+    assert indexed(db)[0].message == "indexed" and indexed(db)[0].files == len(a.files)
+    repo.delete(a.id, db=db)
+    assert indexed(db) == [] and indexed(db, include_gone=True)[0].state == "deleted"
+    repo.purge(db=db)
+    assert indexed(db, include_gone=True)[0].state == "purged"
+    counts = reindex(repo, db)
+    assert counts == {"ok": 1} and [r.id for r in indexed(db)] == [b.id]
+    repo.manifest_path(b.id).write_bytes(b"broken")
+    reindex(repo, db)
+    assert indexed(db)[0].state == "damaged"

@@ -15,6 +15,7 @@ Typical use::
 from .create import create_backup, scan
 from .diff import DiffResult, FieldChange, FileChange, diff_backup_workspace, diff_backups
 from .hooks import backup_before_run
+from .index import indexed, reindex
 from .layout import KINDS, REASONS, UnsafePathError
 from .manifest import FileEntry, Manifest, ManifestDamaged
 from .objects import ObjectDamaged
@@ -27,6 +28,6 @@ __all__ = [
     "BackupNotFound", "BackupRecord", "BackupRepository", "DiffResult", "FieldChange", "FileChange",
     "FileEntry", "KINDS", "Manifest", "ManifestDamaged", "ObjectDamaged", "PurgeReport", "REASONS",
     "RestorePlan", "RestoreResult", "RetentionDecision", "UnsafePathError", "VerifyReport",
-    "apply_retention", "backup_before_run", "create_backup", "diff_backup_workspace", "diff_backups",
+    "apply_retention", "backup_before_run", "indexed", "reindex", "create_backup", "diff_backup_workspace", "diff_backups",
     "plan_restore", "plan_retention", "recover_interrupted", "restore_backup", "scan", "verify_backup",
 ]

@@ -26,7 +26,7 @@ from .. import durable
 from ..errors import UserError
 from ..progress import CancelToken, ProgressFn, no_progress
 from ..workspace import INTERNAL_NAMES, Workspace
-from . import faults
+from . import faults, index
 from .layout import REASONS, UnsafePathError, check_relpath, in_scope, scope_for
 from .manifest import FileEntry, Manifest
 from .repository import BackupRepository
@@ -144,6 +144,7 @@ def create_backup(workspace: Workspace, repo: BackupRepository, *, kind: str = "
                                 f"no backup was recorded") from exc
     progress(total, total, f"backup {bid} created")
     if db is not None:
+        index.record(db, manifest)
         db.audit("backup.create", bid, workspace=str(workspace.root),
                  message=f"{kind} backup ({REASONS[reason]}): {total} files"
                          + (f" - {message}" if message else ""),

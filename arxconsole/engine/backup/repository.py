@@ -180,6 +180,7 @@ class BackupRepository:
         bid = self.resolve_id(ref)
         self._move(self.manifest_path(bid), self.deleted_path(bid))
         if db is not None:
+            _index().set_state(db, bid, "deleted")
             db.audit("backup.delete", bid, message=why or "soft delete (undo with undelete until purge)")
         return bid
 
@@ -187,6 +188,7 @@ class BackupRepository:
         bid = self._resolve_deleted(ref)
         self._move(self.deleted_path(bid), self.manifest_path(bid))
         if db is not None:
+            _index().set_state(db, bid, "ok")
             db.audit("backup.undelete", bid, message="brought back from the deleted backups")
         return bid
 
@@ -208,6 +210,8 @@ class BackupRepository:
         """Remove soft-deleted backups for good, then every object no live backup needs."""
         report = self._purge()
         if db is not None:
+            for bid in report.manifests_removed:
+                _index().set_state(db, bid, "purged")
             db.audit("backup.purge", "", message=f"{len(report.manifests_removed)} backups and "
                      f"{report.objects_removed} objects removed", details=report.to_json())
         return report
@@ -300,6 +304,12 @@ class BackupRepository:
         for marker, _ in stale:
             durable.remove_file(marker)
         return removed
+
+
+def _index():
+    from . import index  # index imports this module
+
+    return index
 
 
 if os.name == "nt":  # pragma: no cover - Windows only: exclusive locks only

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..errors import UserError
 from ..progress import CancelToken, ProgressFn, no_progress
+from . import index
 from .create import default_workers
 from .manifest import FileEntry
 from .parallel import map_batched
@@ -57,6 +58,7 @@ def verify_backup(repo: BackupRepository, ref: str, *, db=None, progress: Progre
         report.problems.sort(key=lambda p: p.path)
         report.objects = len({f.hash for f in manifest.files})
     if db is not None:
+        index.set_state(db, bid, "ok" if report.ok else "damaged")
         db.audit("backup.verify", bid, message="intact" if report.ok else f"{len(report.problems)} problem(s)",
                  details=report.to_json())
     return report
