@@ -375,3 +375,42 @@ def test_recovery_marks_an_interrupted_dry_run(ws, db):
     r._lock.release()
     out = recover_interrupted_runs(ws, db)
     assert [(x.run_id, x.state) for x in out] == [(r.run_id, "failed")]
+
+
+# ---- the shipped demo workspace ------------------------------------------------------------
+@pytest.fixture
+def demo(tmp_path):
+    from arxconsole.engine.demo import write_demo_workspace
+    from arxconsole.engine.workspace import Workspace
+    write_demo_workspace(tmp_path / "demo")
+    return Workspace.open(tmp_path / "demo")
+
+
+def test_demo_passes_apart_from_its_deliberately_flawed_symbols(demo, db):
+    results = {s: PipelineRunner(demo, db, RunRequest(s, dry_run=True)) for s in ("electrical", "audiovisual",
+                                                                                    "fire_alarm")}
+    for r in results.values():
+        r.run()
+    assert results["electrical"].state is State.SUCCEEDED and results["audiovisual"].state is State.SUCCEEDED
+    fa = results["fire_alarm"]
+    assert fa.state is State.FAILED and fa.steps["add-symbols"].state is State.FAILED
+    blocking = [f for f in fa.steps["add-symbols"].findings if f.blocking]
+    assert [(f.rule, f.symbol_id) for f in blocking] == [("connection.position.outside", "FA_HornStrobe_002")]
+
+
+def test_demo_journey1_new_object_then_journey2_script_rolls_back(demo, db):
+    r = run_demo = PipelineRunner(demo, db, RunRequest("electrical", "smart_switch"))
+    assert run_demo.run() is State.SUCCEEDED, r.message
+    page = (demo.root / "docs/systems/electrical.md").read_text()
+    assert "![EL_SmartSwitch_001](electrical/EL_SmartSwitch_001.svg)" in page
+    assert (demo.root / "docs/systems/electrical/EL_SmartSwitch_001.svg").is_file()
+    # journey 2: someone pastes a script into a symbol; the next run must do no harm
+    edit_json(demo.symbol_path("electrical", "EL_SmartSwitch_001"),
+              lambda d: d.update(svg=d["svg"].replace("</svg>", "<script>fetch('//x')</script></svg>")))
+    before = tree_state(demo.root)
+    bad = PipelineRunner(demo, db, RunRequest("electrical"))
+    assert bad.run() is State.ROLLED_BACK
+    assert bad.steps["compliance"].state is State.FAILED
+    [f] = [f for f in bad.steps["compliance"].findings if f.rule == "svg.security.script"]
+    assert f.file == "arx-symbol-library/electrical/EL_SmartSwitch_001.json" and "script" in f.location
+    assert tree_state(demo.root) == before
