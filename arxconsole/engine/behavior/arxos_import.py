@@ -39,6 +39,7 @@ from .model import (Derived, Domain, Profile, StateVar, Threshold, make_finding)
 from .parser import Node
 from .tokens import ExprError, rewrite_caret_power
 
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SEVERITY = {"error": "critical", "critical": "critical", "warning": "warning", "info": "info"}
 _IF_THEN = re.compile(r"^\s*if\s+(?P<c>.+?)\s+then\s+(?P<a>.+?)\s+else\s+(?P<b>.+)$", re.S)
 _LOOKUP = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)\s*\[")
@@ -252,7 +253,7 @@ def import_arxos_profiles(path: str | os.PathLike, display: str | None = None) -
         if _flow_depth(text) > MAX_FLOW_DEPTH:
             return [], [make_finding("arxos.yaml.syntax", "error", label, "",
                                      f"YAML nested more than {MAX_FLOW_DEPTH} levels deep")]
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - safe loader (libyaml when present)
     except (OSError, UnicodeDecodeError) as exc:
         return [], [make_finding("arxos.file.unreadable", "error", label, "", f"cannot read: {exc}")]
     except yaml.YAMLError as exc:
