@@ -97,6 +97,8 @@ def test_sampler_alive_late_stalled_and_stopped(tmp_path):
     assert check_sampler(FakeSampler()).status is Status.HEALTHY
     assert "0.4 ms CPU per sample" in check_sampler(FakeSampler()).reason
     assert check_sampler(FakeSampler(age=None)).status is Status.HEALTHY
+    failing = check_sampler(FakeSampler(age=None, error="sampling failed: no such file"))
+    assert failing.status is Status.DEGRADED and "no such file" in failing.reason
     assert check_sampler(FakeSampler(age=8)).status is Status.DEGRADED
     assert check_sampler(FakeSampler(age=120)).status is Status.UNHEALTHY
     assert check_sampler(FakeSampler(error="cannot store metrics: locked")).status is Status.DEGRADED

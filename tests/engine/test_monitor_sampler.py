@@ -136,3 +136,34 @@ def test_failing_alert_engine_does_not_end_sampling(tmp_path):
     time.sleep(0.1)
     assert sampler.running
     assert sampler.stop()
+
+
+def test_first_cpu_sample_measures_a_real_interval(tmp_path):
+    """psutil's CPU baseline is per thread: priming it in the caller's thread would make
+    the sampler's first CPU value a meaningless 0-length measurement."""
+    import psutil
+
+    calls = []
+    real = psutil.cpu_percent
+
+    def spy(interval=None, percpu=False):
+        calls.append(threading.get_ident())
+        return real(interval, percpu)
+    psutil.cpu_percent = spy
+    try:
+        sampler = Sampler(tmp_path, interval=0.05)
+        sampler.start()
+        assert wait_for(lambda: sampler.samples_taken >= 1)
+        assert sampler.stop()
+    finally:
+        psutil.cpu_percent = real
+    assert len(set(calls)) == 1 and calls[0] != threading.get_ident()
+    assert sampler.last_error is None
+
+
+def test_unusable_disk_path_is_reported_not_raised(tmp_path):
+    sampler = Sampler(tmp_path / "missing", interval=0.02)
+    sampler.start()
+    assert wait_for(lambda: sampler.last_error is not None)
+    assert "missing" in sampler.last_error
+    assert sampler.stop()

@@ -140,6 +140,8 @@ def check_sampler(sampler=None, disk_path: Path | None = None, now: float | None
         return ComponentHealth("sampler", Status.UNHEALTHY, "sampler is not running", data)
     limit = 3 * sampler.interval + 1
     if age is None:
+        if sampler.last_error:
+            return ComponentHealth("sampler", Status.DEGRADED, f"no sample yet: {sampler.last_error}", data)
         # Just started: the first sample is one interval away.
         return ComponentHealth("sampler", Status.HEALTHY, "started, no sample yet", data)
     if age > 10 * limit:

@@ -43,7 +43,8 @@ class Sample:
 
 class ResourceProbe:
     """The psutil calls of one sample.  ``cpu_percent(None)`` measures since the previous
-    call, so the first call after construction primes it (and is 0.0)."""
+    call *in the same thread*, so the probe primes it on construction and must be built
+    and read in one thread."""
 
     def __init__(self, disk_path: str | os.PathLike):
         self.disk_path = str(disk_path)
@@ -175,8 +176,7 @@ class Sampler:
         if self.running:
             return
         self._stop.clear()
-        probe = self._probe or ResourceProbe(self.disk_path).read  # primes cpu_percent
-        self._thread = threading.Thread(target=self._run, args=(probe,), name="arx-sampler", daemon=True)
+        self._thread = threading.Thread(target=self._run, args=(self._probe,), name="arx-sampler", daemon=True)
         self._thread.start()
 
     def stop(self, timeout: float = 5.0) -> bool:
@@ -192,7 +192,15 @@ class Sampler:
         self._thread = None
         return True
 
-    def _run(self, probe: Callable[[], dict[str, float]]) -> None:
+    def _run(self, probe: Callable[[], dict[str, float]] | None) -> None:
+        if probe is None:
+            try:
+                # Built here: psutil keeps cpu_percent's baseline per thread.
+                probe = ResourceProbe(self.disk_path).read
+            except Exception as exc:
+                self.last_error = f"cannot sample resources: {exc}"
+                log.error(self.last_error)
+                return
         cpu0 = time.thread_time() - self.thread_cpu_s  # cumulative across stop/start
         now = time.monotonic()
         next_sample = now + self.interval
