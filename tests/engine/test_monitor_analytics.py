@@ -9,7 +9,7 @@ import pytest
 
 from arxconsole.engine.monitor.alerts import AlertRecord
 from arxconsole.engine.monitor.analytics import (
-    analyze, failure_hot_spots, run_time_trend, slowest_steps, success_trend, system_rates)
+    analyze, failure_hot_spots, run_time_trend, slowest_steps, step_duration_table, success_trend, system_rates)
 from arxconsole.engine.monitor.history import (
     DatabaseHistory, ListHistory, RunRecord, StepRecord, failure_rate, timeline_markers)
 
@@ -196,3 +196,16 @@ def test_timeline_markers_place_steps_on_the_time_axis():
     assert [(m.step_id, m.start - t0, None if m.end is None else m.end - t0) for m in ms] == [
         ("", 0.0, 6.0), ("define-schema", 0.0, 1.0), ("add-symbols", 1.5, 5.5), ("compliance", 5.5, 6.0)]
     assert timeline_markers([r], t0 + 100, t0 + 200) == []
+
+
+def test_step_duration_table_for_stacked_bars():
+    import numpy as np
+
+    runs = [run(1, steps=steps_of(define_schema=0.5, add_symbols=2.0)),
+            run(2, steps=[StepRecord("define-schema", "failed", 0.7)]),
+            run(3, steps=[StepRecord("add-symbols", "failed", 1.0), StepRecord("add-symbols", "succeeded", 1.5),
+                          StepRecord("compliance", "succeeded", 0.25)])]
+    ids, steps, table = step_duration_table(runs)
+    assert ids == ["r1", "r2", "r3"] and steps == ["define-schema", "add-symbols", "compliance"]
+    expected = np.array([[0.5, 2.0, np.nan], [0.7, np.nan, np.nan], [np.nan, 2.5, 0.25]])
+    assert np.array_equal(table, expected, equal_nan=True)

@@ -219,6 +219,25 @@ def run_time_trend(runs: Sequence[RunRecord]) -> list[RunTimePoint]:
             for (s, day), v in sorted(acc.items())]
 
 
+def step_duration_table(runs: Sequence[RunRecord]) -> tuple[list[str], list[str], np.ndarray]:
+    """(run ids, step ids, durations[run, step]) for stacked step-duration bars per run.
+    Steps keep their first-seen order; a step a run did not execute is NaN; retried
+    steps add up (the run spent that time)."""
+    step_ids: list[str] = []
+    for r in runs:
+        for st in r.steps:
+            if st.step_id not in step_ids:
+                step_ids.append(st.step_id)
+    col = {sid: i for i, sid in enumerate(step_ids)}
+    table = np.full((len(runs), len(step_ids)), np.nan)
+    for i, r in enumerate(runs):
+        for st in r.steps:
+            if st.duration_s is not None:
+                j = col[st.step_id]
+                table[i, j] = st.duration_s if np.isnan(table[i, j]) else table[i, j] + st.duration_s
+    return [r.run_id for r in runs], step_ids, table
+
+
 # ---- recommendations ----------------------------------------------------------------
 def recommendations(runs: Sequence[RunRecord], steps: Sequence[StepStats], hot: Sequence[HotSpot],
                     rates: Sequence[SystemRate], now: dt.datetime, alerts: Sequence[AlertRecord] = (),
