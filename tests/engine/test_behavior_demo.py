@@ -189,3 +189,15 @@ def test_cli_profiles_check_loose_files(tmp_path, capsys):
     assert {r["rule"] for r in rows} == {"behavior.name.undeclared", "behavior.scenario.not_run"}
     assert any("unknown name 'eficiency' at column 33" in r["message"] and r["file"] == str(bad) for r in rows)
     assert cli_main(["profiles", "check", str(tmp_path / "nope.yaml")]) == 2
+
+
+def test_dump_profile_round_trips_the_demo_profiles():
+    from arxconsole.engine.behavior import dump_profile
+
+    for path in sorted((DEMO / "behavior").glob("*/*.yaml")):
+        profile, _ = load_profile(path)
+        again, found = load_profile_text(dump_profile(profile), path.name)
+        assert found == [], path.name
+        assert dump_profile(again) == dump_profile(profile)
+        results, failed = run_scenarios(again)
+        assert failed == [] and len(results) == len(profile.scenarios), path.name

@@ -5,8 +5,9 @@ calculations, validation_rules, simulation_rules}``; variables carry a value, a 
 and a range; calculations an expression, its ``input_variables`` and an
 ``output_variable``; validation rules a condition, message and severity.
 
-Conversion: variables -> state (numbers with their range, enums), calculations ->
-derived values, validation rules -> thresholds.  Defects become findings (rule ids
+Conversion: variables -> state (numbers with their range, enums: they are the inputs a
+simulation varies, and their ranges become domains), calculations -> derived values,
+validation rules -> thresholds.  Defects become findings (rule ids
 ``arxos.*``), e.g. inputs used but never declared, ``^`` used as power (rewritten to
 ``**``), ``if .. then .. else`` (rewritten to ``a if c else b``), lookups into tables
 that exist nowhere (dropped), functions outside the whitelist.  Names that are used but
