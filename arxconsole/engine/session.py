@@ -10,21 +10,30 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import durable
 from .workspace import Workspace, WorkspaceLock
 
 log = logging.getLogger(__name__)
 
-# (name, fn(workspace, db, data_dir) -> list[str]); capabilities register at import time.
-RecoveryFn = Callable[..., list[str]]
-_RECOVERIES: list[tuple[str, RecoveryFn]] = []
+
+def _recover_restores(ws: Workspace, db) -> list[str]:
+    from .backup.restore import recover_interrupted
+
+    return [f"backup restore {m}" for m in recover_interrupted(ws, db=db)]
 
 
-def register_recovery(name: str, fn: RecoveryFn) -> None:
-    if all(n != name for n, _ in _RECOVERIES):
-        _RECOVERIES.append((name, fn))
+def _recover_runs(ws: Workspace, db) -> list[str]:
+    if db is None:  # the run history lives in the database; without it nothing to mark
+        return []
+    from .pipeline.recovery import recover_interrupted_runs
+
+    return [r.message or f"run {r.run_id}: {r.state}" for r in recover_interrupted_runs(ws, db)]
+
+
+# In this order: a restore's swap is finished or undone first, then a dead run's
+# change journal is rolled back over a consistent tree.
+RECOVERIES = [("backup restore", _recover_restores), ("pipeline run", _recover_runs)]
 
 
 @dataclass
@@ -39,7 +48,6 @@ class WorkspaceSession:
 
 def open_session(path: str | Path, db=None, data_dir=None) -> WorkspaceSession:
     """Open, lock and recover a workspace.  Raises WorkspaceError/WorkspaceLockedError."""
-    _load_recoveries()
     ws = Workspace.open(path)
     lock = ws.lock().acquire()
     session = WorkspaceSession(ws, lock)
@@ -47,8 +55,8 @@ def open_session(path: str | Path, db=None, data_dir=None) -> WorkspaceSession:
         removed = durable.clean_stale_temps(ws.root)
         if removed:
             session.recovery_messages.append(f"removed {removed} unfinished temporary file(s) left by a crash")
-        for name, fn in _RECOVERIES:
-            msgs = fn(ws, db, data_dir) or []
+        for name, fn in RECOVERIES:
+            msgs = fn(ws, db) or []
             for m in msgs:
                 log.warning("recovery (%s): %s", name, m)
             session.recovery_messages.extend(msgs)
@@ -56,15 +64,3 @@ def open_session(path: str | Path, db=None, data_dir=None) -> WorkspaceSession:
         lock.release()
         raise
     return session
-
-
-def _load_recoveries() -> None:
-    """Import the capabilities that register recoveries (import has the side effect)."""
-    import importlib
-
-    for mod in ("arxconsole.engine.pipeline", "arxconsole.engine.backup"):
-        try:
-            importlib.import_module(mod)
-        except ModuleNotFoundError as exc:
-            if exc.name != mod:  # a real import error inside the package: surface it
-                raise
