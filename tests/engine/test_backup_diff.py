@@ -8,7 +8,7 @@ import json
 import pytest
 
 from arxconsole.engine.backup import BackupRepository, create_backup, diff_backup_workspace, diff_backups
-from arxconsole.engine.backup.diff import symbol_field_changes
+from arxconsole.engine.backup.diff import svg_of, symbol_field_changes
 from tests.engine.test_backup_helpers import make_workspace, symbol
 
 
@@ -48,8 +48,8 @@ def test_three_broken_symbols_show_up_with_their_fields_and_both_pictures(ws, re
     assert fields["AV_Thing_002.json"] == [("name", "modified"), ("properties.voltage", "removed"),
                                            ("tags", "added")]
     change = next(c for c in d.changes if c.path.endswith("EL_Thing_000.json"))
-    before, after = json.loads(d.read_before(change)), json.loads(d.read_after(change))
-    assert "rect" in before["svg"] and "circle" in after["svg"]
+    before, after = svg_of(d.read_before(change)), svg_of(d.read_after(change))
+    assert "<rect" in before and "<circle" in after
     js = d.to_json()
     assert js["counts"]["modified"] == 3 and js["changes"][0]["fields"]
 

@@ -17,13 +17,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from ..workspace import SYMBOLS_DIR, Workspace
 from .create import scan
 from .layout import in_scope
-from .manifest import FileEntry, Manifest
+from .manifest import FileEntry
 from .objects import hash_file
 from .repository import BackupRepository
 
@@ -179,9 +178,18 @@ def diff_backups(repo: BackupRepository, ref_a: str, ref_b: str) -> DiffResult:
     return result
 
 
-def manifest_entries_in(manifest: Manifest, selection_scope: list[str]) -> dict[str, FileEntry]:
-    return {p: e for p, e in manifest.by_path().items() if in_scope(p, selection_scope)}
+def svg_of(data: bytes | None) -> str | None:
+    """The ``svg`` of a library-format symbol's bytes (for before/after pictures), or
+    None when the file is absent, not JSON, or its svg is not a string."""
+    if data is None:
+        return None
+    try:
+        doc = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    svg = doc.get("svg") if isinstance(doc, dict) else None
+    return svg if isinstance(svg, str) else None
 
 
 __all__ = ["DiffResult", "FieldChange", "FileChange", "diff_backup_workspace", "diff_backups",
-           "symbol_field_changes", "workspace_entries"]
+           "svg_of", "symbol_field_changes", "workspace_entries"]

@@ -46,7 +46,7 @@ from pathlib import Path
 from .. import durable
 from ..errors import UserError
 from ..progress import CancelToken, ProgressFn, no_progress
-from ..workspace import BEHAVIOR_DIR, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
+from ..workspace import BEHAVIOR_DIR, DOCS_DIR, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
 from . import faults
 from .create import create_backup, default_workers
 from .diff import workspace_entries
@@ -60,7 +60,7 @@ from .verify import check_objects
 STAGING_DIR = ".arxconsole-staging"
 JOURNAL = "journal.json"
 COMMITTED = "committed"
-_KEEP_DIRS = {SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR}
+_KEEP_DIRS = {SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR, DOCS_DIR, DOCS_DIR.split("/")[0]}
 
 
 class RestoreRefused(UserError):
