@@ -1,0 +1,678 @@
+"""The Pipeline surface: pick a target, run the six steps (all at once, step by step,
+dry, from a step, retry), watch states, findings, files and the live log, and open
+past runs from the history read-only."""
+
+from __future__ import annotations
+
+import logging
+
+from PySide6.QtCore import QElapsedTimer, QEventLoop, QPoint, Qt
+from PySide6.QtGui import QFont
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox, QHBoxLayout,
+                               QHeaderView, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QRadioButton,
+                               QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
+
+from ...engine.errors import UserError
+from ..icons import icon, state_word
+from ..logview import LogView, to_record
+from ..surface import Surface
+from ..workers import start_worker
+from .changes_view import ChangesView
+from .driver import RunDriver
+from .models import findings_model, fmt_counts, runs_model, steps_model, step_title, symbol_of
+
+log = logging.getLogger(__name__)
+
+STEP_IDS = ("define-schema", "add-symbols", "implement-behavior", "update-registry", "documentation", "compliance")
+UNFINISHED = ("failed", "rolled_back", "cancelled")
+
+
+def _table(name: str, model) -> QTableView:
+    t = QTableView()
+    t.setObjectName(name)
+    t.setModel(model)
+    t.verticalHeader().hide()
+    t.setSelectionBehavior(QAbstractItemView.SelectRows)
+    t.setSelectionMode(QAbstractItemView.SingleSelection)
+    t.setEditTriggers(QAbstractItemView.NoEditTriggers)
+    t.setShowGrid(False)
+    t.setAlternatingRowColors(True)
+    t.setWordWrap(False)
+    return t
+
+
+class PipelineSurface(Surface):
+    surface_id = "pipeline"
+    title = "Pipeline"
+    icon_name = "pipeline"
+
+    def __init__(self, ctx, parent=None):
+        super().__init__(ctx, parent)
+        self.driver = RunDriver(self)
+        self.driver.events.connect(self._on_events)
+        self.driver.finished.connect(self._on_run_finished)
+        self.driver.failed.connect(self._on_run_failed)
+        self.run: dict | None = None          # the run on show (live or past)
+        self.step_findings: dict[str, list[dict]] = {}
+        self.changes: list[dict] = []
+        self._selected_steps: list[str] = list(STEP_IDS)
+        self._current_step = ""
+        self._paused = False
+        self._cancelling = False
+        self._loader = None
+        self._build()
+        self.on_workspace_changed(ctx.workspace)
+
+    # ---- building ------------------------------------------------------------------
+    def _build(self) -> None:
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(12, 10, 12, 8)
+        outer.setSpacing(6)
+
+        target = QHBoxLayout()
+        target.addWidget(QLabel("System"))
+        self.system_combo = QComboBox()
+        self.system_combo.setObjectName("pipelineSystem")
+        self.system_combo.setEditable(True)   # a new system need not exist yet
+        self.system_combo.setMinimumWidth(160)
+        self.system_combo.lineEdit().setPlaceholderText("e.g. audiovisual")
+        target.addWidget(self.system_combo)
+        self.new_system_radio = QRadioButton("New system")
+        self.new_object_radio = QRadioButton("New object")
+        self.new_system_radio.setChecked(True)
+        group = QButtonGroup(self)
+        group.addButton(self.new_system_radio)
+        group.addButton(self.new_object_radio)
+        self.new_object_radio.toggled.connect(self._update_actions)
+        target.addSpacing(8)
+        target.addWidget(self.new_system_radio)
+        target.addWidget(self.new_object_radio)
+        self.object_edit = QLineEdit()
+        self.object_edit.setObjectName("pipelineObjectType")
+        self.object_edit.setPlaceholderText("object type, e.g. smart_switch")
+        self.object_edit.setMinimumWidth(200)
+        target.addWidget(self.object_edit)
+        target.addSpacing(8)
+        self.step_by_step_check = QCheckBox("Step by step")
+        self.step_by_step_check.setToolTip("Pause after each step; continue with Next step")
+        target.addWidget(self.step_by_step_check)
+        target.addStretch(1)
+        outer.addLayout(target)
+
+        actions = QHBoxLayout()
+        self.run_button = QPushButton(icon("running"), "Run all")
+        self.run_button.setToolTip("Run every step for the target (changes are journaled; a failure rolls back)")
+        self.dry_button = QPushButton("Dry run")
+        self.dry_button.setToolTip("Run every check without writing anything; lists the files that would change")
+        self.next_button = QPushButton("Next step")
+        self.next_button.setToolTip("Continue a paused run with its next step")
+        self.pause_button = QPushButton(icon("paused"), "Pause")
+        self.pause_button.setToolTip("Pause after the step that is running")
+        self.cancel_button = QPushButton(icon("cancelled"), "Cancel")
+        self.cancel_button.setToolTip("Stop the run (inside the current step); its changes are rolled back")
+        self.retry_button = QPushButton("Retry from failed step")
+        self.retry_button.setToolTip("Start a new attempt of the shown run from the step that failed")
+        for b in (self.run_button, self.dry_button, self.next_button, self.pause_button, self.cancel_button,
+                  self.retry_button):
+            actions.addWidget(b)
+        actions.addStretch(1)
+        actions.addWidget(QLabel("Start from"))
+        self.from_combo = QComboBox()
+        self.from_combo.setObjectName("pipelineFromStep")
+        for i, s in enumerate(STEP_IDS):
+            self.from_combo.addItem(f"{i + 1}. {step_title(s)}", s)
+        actions.addWidget(self.from_combo)
+        self.from_button = QPushButton("Run from step")
+        self.from_button.setToolTip("Run the chosen step and the ones after it")
+        actions.addWidget(self.from_button)
+        outer.addLayout(actions)
+        self.run_button.clicked.connect(lambda: self.start_run())
+        self.dry_button.clicked.connect(lambda: self.start_run(dry_run=True))
+        self.next_button.clicked.connect(self.next_step)
+        self.pause_button.clicked.connect(self.pause_run)
+        self.cancel_button.clicked.connect(self.cancel_run)
+        self.retry_button.clicked.connect(self.retry_run)
+        self.from_button.clicked.connect(lambda: self.start_run(from_step=self.from_combo.currentData()))
+
+        summary = QHBoxLayout()
+        self.run_icon = QLabel()
+        self.run_label = QLabel()
+        self.run_label.setObjectName("pipelineRunLabel")
+        f = self.run_label.font()
+        f.setBold(True)
+        self.run_label.setFont(f)
+        self.run_message = QLabel()
+        self.run_message.setObjectName("pipelineRunMessage")
+        self.run_message.setWordWrap(True)
+        self.run_message.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        summary.addWidget(self.run_icon)
+        summary.addWidget(self.run_label)
+        summary.addWidget(self.run_message, 1)
+        outer.addLayout(summary)
+
+        split = QSplitter(Qt.Horizontal)
+        left = QSplitter(Qt.Vertical)
+        steps_box = QWidget()
+        sl = QVBoxLayout(steps_box)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.addWidget(self._heading("Steps"))
+        self.steps = steps_model(self)
+        self.steps_table = _table("pipelineSteps", self.steps)
+        self.steps_table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.steps_table.customContextMenuRequested.connect(self._steps_menu)
+        self.steps_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected_step())
+        hh = self.steps_table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeToContents)
+        hh.setStretchLastSection(True)
+        sl.addWidget(self.steps_table)
+        left.addWidget(steps_box)
+        hist_box = QWidget()
+        hl = QVBoxLayout(hist_box)
+        hl.setContentsMargins(0, 0, 0, 0)
+        hrow = QHBoxLayout()
+        hrow.addWidget(self._heading("Run history"))
+        hrow.addStretch(1)
+        self.open_run_button = QPushButton("Open run")
+        self.open_run_button.setToolTip("Show the selected past run (steps, findings, stored log), read-only")
+        self.open_run_button.clicked.connect(self._open_selected_run)
+        hrow.addWidget(self.open_run_button)
+        hl.addLayout(hrow)
+        self.runs = runs_model(self)
+        self.history_table = _table("pipelineHistory", self.runs)
+        hh = self.history_table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeToContents)
+        hh.setStretchLastSection(True)
+        self.history_table.doubleClicked.connect(lambda idx: self.open_run(self.runs.row(idx.row())["run_id"]))
+        self.history_table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
+        hl.addWidget(self.history_table)
+        left.addWidget(hist_box)
+        left.setStretchFactor(0, 1)
+        left.setStretchFactor(1, 1)
+        split.addWidget(left)
+
+        self.tabs = QTabWidget()
+        self.tabs.setObjectName("pipelineTabs")
+        find_page = QWidget()
+        fl = QVBoxLayout(find_page)
+        fl.setContentsMargins(4, 6, 4, 4)
+        self.step_label = QLabel()
+        self.step_label.setObjectName("pipelineStepLabel")
+        self.step_label.setWordWrap(True)
+        self.step_label.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        fl.addWidget(self.step_label)
+        self.findings = findings_model(self)
+        self.findings_table = _table("pipelineFindings", self.findings)
+        fh = self.findings_table.horizontalHeader()
+        fh.setSectionResizeMode(QHeaderView.Interactive)
+        fh.setStretchLastSection(True)
+        for col, width in enumerate((96, 200, 330, 150, 250, 150)):
+            self.findings_table.setColumnWidth(col, width)
+        self.findings_table.clicked.connect(self._finding_clicked)
+        self.findings_table.activated.connect(lambda idx: self.open_finding(self.findings.row(idx.row())))
+        fl.addWidget(self.findings_table)
+        self.tabs.addTab(find_page, icon("warning"), "Findings")
+
+        log_page = QWidget()
+        ll = QVBoxLayout(log_page)
+        ll.setContentsMargins(4, 6, 4, 4)
+        self.only_step_check = QCheckBox("Only the selected step")
+        self.only_step_check.setObjectName("pipelineLogOnlyStep")
+        self.only_step_check.toggled.connect(self._apply_step_log_filter)
+        ll.addWidget(self.only_step_check)
+        self.log_view = LogView()
+        self.log_view.set_steps(STEP_IDS)
+        self.log_view.lineActivated.connect(self._log_line_activated)
+        ll.addWidget(self.log_view, 1)
+        self.tabs.addTab(log_page, icon("info"), "Log")
+        self.log_page = log_page
+        self.changes_view = ChangesView()
+        self.tabs.addTab(self.changes_view, "Files")
+        split.addWidget(self.tabs)
+        split.setStretchFactor(0, 2)
+        split.setStretchFactor(1, 3)
+        split.setSizes([430, 650])
+        outer.addWidget(split, 1)
+        self._reset_steps()
+        self._update_actions()
+
+    @staticmethod
+    def _heading(text: str) -> QLabel:
+        label = QLabel(text)
+        f = label.font()
+        f.setBold(True)
+        label.setFont(f)
+        return label
+
+    # ---- workspace -----------------------------------------------------------------
+    def on_workspace_changed(self, workspace) -> None:
+        current = self.system_combo.currentText()
+        self.system_combo.clear()
+        if workspace is not None:
+            self.system_combo.addItems(workspace.systems())
+            idx = self.system_combo.findText(current)
+            if idx >= 0:
+                self.system_combo.setCurrentIndex(idx)
+        self.run = None
+        self.step_findings, self.changes = {}, []
+        self._reset_steps()
+        self.log_view.clear()
+        self.changes_view.set_changes([], dry_run=False, rolled_back=False)
+        self._show_run_header()
+        self.reload_history()
+        self._update_actions()
+
+    def has_unsaved_changes(self) -> bool:
+        return self.driver.active
+
+    def confirm_discard(self) -> bool:
+        if not self.driver.active:
+            return True
+        run_id = (self.run or {}).get("run_id")
+        answer = QMessageBox.question(
+            self, "Pipeline run in progress",
+            f"Pipeline run {run_id or ''} is still running.\n\nCancel it and continue? The run stops "
+            "inside its current step and every file it changed is put back.",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        if answer != QMessageBox.Yes:
+            return False
+        self.cancel_run()
+        return self.wait_until_idle(60_000)
+
+    def wait_until_idle(self, timeout_ms: int = 30_000) -> bool:
+        """Keep the GUI alive while the run winds down (cancel, rollback)."""
+        clock = QElapsedTimer()
+        clock.start()
+        while self.driver.active and clock.elapsed() < timeout_ms:
+            QApplication.processEvents(QEventLoop.AllEvents, 50)
+        return not self.driver.active
+
+    def shown(self) -> None:
+        if not self.driver.active:
+            self.reload_history()
+
+    # ---- starting ------------------------------------------------------------------
+    def _target(self) -> tuple[str, str | None]:
+        system = self.system_combo.currentText().strip()
+        obj = self.object_edit.text().strip() if self.new_object_radio.isChecked() else None
+        return system, obj
+
+    def start_run(self, *, dry_run: bool = False, from_step: str | None = None, only: str | None = None,
+                  retry_of: int | None = None, system: str | None = None,
+                  object_type: str | None = None) -> bool:
+        from ...engine.pipeline.request import RunRequest
+
+        ws = self.ctx.workspace
+        if ws is None:
+            QMessageBox.warning(self, "No workspace", "Open a workspace before running the pipeline.")
+            return False
+        if self.driver.active:
+            return False
+        if system is None:
+            system, object_type = self._target()
+            if self.new_object_radio.isChecked() and not object_type:
+                QMessageBox.warning(self, "Cannot start the run",
+                                    "Enter the object type to add (e.g. smart_switch), or choose New system.")
+                return False
+        request = RunRequest(system, object_type or None, dry_run=dry_run, from_step=from_step, only=only,
+                             step_by_step=self.step_by_step_check.isChecked(), retry_of=retry_of)
+        try:
+            self.driver.start(ws, self.ctx.db, self.ctx.data_dir, request)
+        except UserError as exc:
+            QMessageBox.warning(self, "Cannot start the run", str(exc))
+            return False
+        req = self.driver.runner.request
+        self.run = {"run_id": None, "state": "running", "system": req.system, "object_type": req.object_type or "",
+                    "mode": "new_object" if req.object_type else "new_system", "dry_run": req.dry_run,
+                    "message": "starting…", "read_only": False}
+        self._selected_steps = req.selected_steps()
+        self._current_step = ""
+        self._paused = self._cancelling = False
+        self.step_findings, self.changes = {}, []
+        self._reset_steps()
+        self.log_view.clear()
+        self.log_view.export_name = f"pipeline-{req.system}"
+        self.changes_view.set_changes([], dry_run=req.dry_run, rolled_back=False)
+        self.tabs.setCurrentWidget(self.log_page)
+        self._show_run_header()
+        self._update_status()
+        self._update_actions()
+        return True
+
+    def retry_run(self) -> bool:
+        run = self.run or {}
+        step = self.failed_step()
+        if not run.get("run_id") or not step:
+            return False
+        return self.start_run(dry_run=bool(run.get("dry_run")), from_step=step, retry_of=run["run_id"],
+                              system=run["system"], object_type=run.get("object_type") or None)
+
+    def next_step(self) -> None:
+        if self.driver.active and self._paused:
+            self.driver.next()
+            self._paused = False   # at once: a second click must not skip a step
+            self.run["message"] = "running"
+            self._show_run_header()
+            self._update_actions()
+
+    def pause_run(self) -> None:
+        if self.driver.active:
+            self.driver.pause()
+            self.pause_button.setEnabled(False)
+            self.run_message.setText(f"pausing after {self._current_step or 'the current step'}…")
+
+    def cancel_run(self) -> None:
+        if self.driver.active and not self._cancelling:
+            self._cancelling = True
+            self.driver.cancel()
+            self.run_message.setText("cancelling… (the changes made so far will be rolled back)")
+            self._update_actions()
+
+    # ---- live events -----------------------------------------------------------------
+    def _on_events(self, batch: list) -> None:
+        self.log_view.append([ev for ev, _ in batch])
+        selected_changed = False
+        for ev, extras in batch:
+            kind = ev.kind.value
+            if kind == "run.started":
+                self.run.update(run_id=ev.run_id, message="running")
+                self._selected_steps = list(ev.data.get("steps") or self._selected_steps)
+                self._reset_steps()
+                self.log_view.export_name = f"pipeline-run-{ev.run_id}"
+            elif kind == "step.started":
+                self._current_step = ev.step
+                self._set_step(ev.step, state="running", attempt=ev.data.get("attempt"), message="running")
+                self.run["message"] = f"{ev.step} running"
+                self._select_step(ev.step)
+                selected_changed = True
+            elif kind == "step.finished":
+                extras = extras or {}
+                self._set_step(ev.step, state=ev.data.get("state"), duration=ev.data.get("duration"),
+                               findings=ev.data.get("findings") or {}, message=extras.get("message", ""))
+                self.step_findings[ev.step] = extras.get("findings", [])
+                files = extras.get("would_change") or extras.get("files_written") or []
+                self.changes.extend(dict(c, step=ev.step) for c in files)
+                selected_changed = True
+            elif kind == "run.paused":
+                self._paused = True
+                self.run["message"] = ev.message
+            elif kind == "run.resumed":
+                self._paused = False
+                self.run["message"] = "running"
+            elif kind == "run.finished":
+                self.run.update(state=ev.data.get("state", self.run["state"]), message=ev.message)
+        if selected_changed:
+            self._show_selected_step()
+            self.changes_view.set_changes(self.changes, dry_run=bool(self.run.get("dry_run")), rolled_back=False)
+        self._show_run_header()
+        self._update_status()
+        self._update_actions()
+
+    def _on_run_finished(self, result: dict) -> None:
+        self.show_run(result, read_only=False)
+        self.reload_history()
+        self._update_status()
+
+    def _on_run_failed(self, message: str, user_error: bool, run_id) -> None:
+        (QMessageBox.warning if user_error else QMessageBox.critical)(
+            self, "The pipeline run stopped" if run_id else "Cannot start the run", message)
+        if run_id:
+            self._load_and_show(run_id, read_only=False, keep_log=True)
+        else:
+            self.run = None
+            self._reset_steps()
+            self._show_run_header()
+            self.ctx.set_status("run", "failed", "Run could not start", message)
+        self.reload_history()
+        self._update_actions()
+
+    # ---- showing a run -----------------------------------------------------------------
+    def show_run(self, run: dict, *, read_only: bool, records: list | None = None) -> None:
+        """Show a finished run as stored (``history.run_to_dict``); ``records`` replaces the log."""
+        self.run = {"run_id": run["run_id"], "state": run["state"], "system": run["system"],
+                    "object_type": run.get("object_type") or "", "mode": run.get("mode", ""),
+                    "dry_run": bool(run.get("dry_run")), "message": run.get("message", ""),
+                    "read_only": read_only}
+        rows, self.step_findings, self.changes = [], {}, []
+        for pos, st in enumerate(run.get("steps", [])):
+            rows.append({"id": st["id"], "position": pos, "state": st["state"], "attempt": st.get("attempt"),
+                         "duration": st.get("duration"), "findings": st.get("findings") or {},
+                         "message": st.get("message", "")})
+            self.step_findings[st["id"]] = list(st.get("finding_list") or [])
+            files = st.get("would_change") if run.get("dry_run") else st.get("files_written")
+            self.changes.extend(dict(c, step=st["id"]) for c in files or [])
+        self._selected_steps = [r["id"] for r in rows if r["state"] != "skipped"]
+        self.steps.set_rows(rows)
+        self.changes_view.set_changes(self.changes, dry_run=self.run["dry_run"],
+                                      rolled_back=self.run["state"] == "rolled_back")
+        if records is not None:
+            self.log_view.set_records(records)
+            self.log_view.export_name = f"pipeline-run-{run['run_id']}"
+        self._paused = self._cancelling = False
+        self._show_run_header()
+        if self.run["state"] in UNFINISHED:
+            self.focus_failure()
+        else:
+            self._show_selected_step()
+        self._update_actions()
+
+    def focus_failure(self) -> str:
+        """Select the step that stopped the run and put the log on its first error."""
+        step = self.failed_step()
+        if not step:
+            return ""
+        self._select_step(step)
+        self._show_selected_step()
+        self.tabs.setCurrentWidget(self.log_page)
+        lv = self.log_view
+        if lv.reveal(lambda r: r.step == step and r.level == "error" and r.kind == "log") < 0:
+            if lv.reveal(lambda r: r.step == step and r.level in ("error", "warning")) < 0:
+                lv.reveal(lambda r: r.level == "error")
+        return step
+
+    def failed_step(self) -> str:
+        """The step that stopped the shown run: failed, else cancelled, else the first
+        step with an error line in the log."""
+        for state in ("failed", "cancelled"):
+            row = self.steps.find(lambda r, s=state: r.get("state") == s)
+            if row >= 0:
+                return self.steps.row(row)["id"]
+        if self.run and self.run.get("state") in UNFINISHED:
+            rec = next((r for r in self.log_view.model.records() if r.level == "error" and r.step), None)
+            if rec is not None:
+                return rec.step
+        return ""
+
+    def _show_run_header(self) -> None:
+        run = self.run
+        if run is None:
+            self.run_icon.clear()
+            self.run_label.setText("No run shown")
+            self.run_message.setText("Choose a system and press Run all, Dry run or Run from step. "
+                                     "Past runs are listed in the history.")
+            return
+        state = run.get("state", "pending")
+        if self._paused and self.driver.active:
+            state = "paused"
+        self.run_icon.setPixmap(icon(state).pixmap(18, 18))
+        target = run.get("object_type") or run.get("system", "")
+        mode = "new object" if run.get("mode") == "new_object" else "new system"
+        rid = run.get("run_id")
+        title = f"Run {rid}" if rid else "Run"
+        extras = ", dry run" if run.get("dry_run") else ""
+        ro = " — past run, read-only" if run.get("read_only") else ""
+        self.run_label.setText(f"{title}: {target} ({mode}{extras}) — {state_word(state)}{ro}")
+        self.run_message.setText(run.get("message", ""))
+
+    def _reset_steps(self) -> None:
+        sel = set(self._selected_steps)
+        self.steps.set_rows([{"id": s, "position": i, "state": "pending" if s in sel else "skipped",
+                              "attempt": None, "duration": None, "findings": {},
+                              "message": "" if s in sel else "not selected for this run"}
+                             for i, s in enumerate(STEP_IDS)])
+        self._show_selected_step()
+
+    def _set_step(self, step: str, **changes) -> None:
+        row = self.steps.find(lambda r: r["id"] == step)
+        if row >= 0:
+            self.steps.update_row(row, **{k: v for k, v in changes.items() if v is not None})
+
+    def _select_step(self, step: str) -> None:
+        row = self.steps.find(lambda r: r["id"] == step)
+        if row >= 0:
+            self.steps_table.selectRow(row)
+
+    def selected_step(self) -> str:
+        idx = self.steps_table.currentIndex()
+        return self.steps.row(idx.row())["id"] if idx.isValid() else ""
+
+    def _show_selected_step(self) -> None:
+        step = self.selected_step()
+        if not step:
+            self.step_label.setText("Select a step to see its findings.")
+            self.findings.set_rows([])
+            self._apply_step_log_filter()
+            return
+        row = self.steps.row(self.steps.find(lambda r: r["id"] == step))
+        found = self.step_findings.get(step, [])
+        order = {"error": 0, "warning": 1, "info": 2}
+        found = sorted(found, key=lambda f: (bool(f.get("waived")), order.get(f.get("severity"), 3)))
+        self.findings.set_rows(found)
+        counts = fmt_counts(row.get("findings"))
+        text = f"{step_title(step)} ({step}) — {state_word(row.get('state', 'pending'))}"
+        if row.get("message"):
+            text += f": {row['message']}"
+        if counts:
+            text += f" — findings: {counts}"
+        self.step_label.setText(text)
+        self._apply_step_log_filter()
+
+    def _apply_step_log_filter(self, *_args) -> None:
+        step = self.selected_step() if self.only_step_check.isChecked() else None
+        self.log_view.set_step_filter(step or None)
+
+    # ---- findings / log -> symbols -------------------------------------------------------
+    def _finding_clicked(self, index) -> None:
+        col = self.findings.columns[index.column()]
+        if col.link:
+            self.open_finding(self.findings.row(index.row()))
+
+    def open_finding(self, finding: dict) -> bool:
+        sym = symbol_of(finding)
+        if not sym:
+            return False
+        self.ctx.navigate("symbols", symbol_id=sym, location=str(finding.get("location") or ""))
+        return True
+
+    def _log_line_activated(self, rec) -> None:
+        self.open_finding({"symbol_id": rec.data.get("symbol_id", ""), "file": rec.data.get("file", ""),
+                           "location": rec.data.get("location", "")})
+
+    # ---- context menu --------------------------------------------------------------------
+    def _steps_menu(self, pos: QPoint) -> None:
+        idx = self.steps_table.indexAt(pos)
+        if not idx.isValid() or self.driver.active or self.ctx.workspace is None:
+            return
+        step = self.steps.row(idx.row())["id"]
+        menu = QMenu(self)
+        menu.addAction(f"Run from {step}", lambda: self.start_run(from_step=step))
+        menu.addAction(f"Dry run from {step}", lambda: self.start_run(dry_run=True, from_step=step))
+        menu.addAction(f"Run only {step}", lambda: self.start_run(only=step))
+        menu.exec(self.steps_table.viewport().mapToGlobal(pos))
+
+    # ---- history ---------------------------------------------------------------------------
+    def reload_history(self) -> None:
+        from ...engine.pipeline.history import RunHistory
+
+        ws = self.ctx.workspace
+        if ws is None or self.ctx.db is None:
+            self.runs.set_rows([])
+            self._update_actions()
+            return
+        runs = RunHistory(self.ctx.db).list_runs(workspace=str(ws.root), limit=200)
+        self.runs.set_rows([{"run_id": r.id, "state": r.state, "system": r.system, "object_type": r.object_type,
+                             "mode": r.mode, "dry_run": r.dry_run, "started_at": r.started_at or r.created_at,
+                             "duration": r.duration, "message": r.message} for r in runs])
+        shown = (self.run or {}).get("run_id")
+        row = self.runs.find(lambda r: r["run_id"] == shown) if shown else -1
+        if row >= 0:
+            self.history_table.selectRow(row)
+        self._update_actions()
+
+    def _open_selected_run(self) -> None:
+        idx = self.history_table.currentIndex()
+        if idx.isValid():
+            self.open_run(self.runs.row(idx.row())["run_id"])
+
+    def open_run(self, run_id: int) -> None:
+        """Show a past run from the database, read-only (loaded off the GUI thread)."""
+        if self.driver.active:
+            return
+        self._load_and_show(run_id, read_only=True, keep_log=False)
+
+    def _load_and_show(self, run_id: int, *, read_only: bool, keep_log: bool) -> None:
+        db = self.ctx.db
+
+        def load(_handle):
+            from ...engine.pipeline.history import RunHistory, run_to_dict
+
+            history = RunHistory(db)
+            run = run_to_dict(history, run_id)
+            records = None if keep_log else [to_record(row) for row in history.logs(run_id)]
+            return run, records
+
+        def done(result):
+            self._loader = None
+            run, records = result
+            self.show_run(run, read_only=read_only, records=records)
+            self._update_actions()
+
+        def failed(message, _user):
+            self._loader = None
+            QMessageBox.warning(self, "Cannot open the run", message)
+            self._update_actions()
+
+        self._loader = start_worker(load, on_finished=done, on_failed=failed)
+        self._update_actions()
+
+    # ---- status / enabled states --------------------------------------------------------------
+    def _update_status(self) -> None:
+        run = self.run
+        if run is None:
+            return
+        rid = run.get("run_id")
+        name = f"Run {rid}" if rid else "Run"
+        target = run.get("object_type") or run.get("system", "")
+        if self.driver.active:
+            step = self._current_step
+            n = len(self._selected_steps)
+            i = self._selected_steps.index(step) + 1 if step in self._selected_steps else 0
+            where = f"{step} {i}/{n}" if step else "starting"
+            if self._paused:
+                self.ctx.set_status("run", "paused", f"{name}: paused after {where}", f"{target}: {run['message']}")
+            elif self._cancelling:
+                self.ctx.set_status("run", "cancelled", f"{name}: cancelling at {where}", target)
+            else:
+                self.ctx.set_status("run", "running", f"{name}: {where}", f"pipeline run for {target}")
+        else:
+            state = run.get("state", "pending")
+            self.ctx.set_status("run", state, f"{name}: {state_word(state)}", f"{target}: {run.get('message', '')}")
+
+    def _update_actions(self, *_args) -> None:
+        active = self.driver.active
+        loading = self._loader is not None
+        ws = self.ctx.workspace is not None
+        idle = ws and not active and not loading
+        for b in (self.run_button, self.dry_button, self.from_button):
+            b.setEnabled(idle)
+        self.system_combo.setEnabled(not active)
+        self.object_edit.setEnabled(not active and self.new_object_radio.isChecked())
+        self.new_system_radio.setEnabled(not active)
+        self.new_object_radio.setEnabled(not active)
+        self.next_button.setEnabled(active and self._paused and not self._cancelling)
+        self.pause_button.setEnabled(active and not self._paused and not self._cancelling)
+        self.cancel_button.setEnabled(active and not self._cancelling)
+        run = self.run or {}
+        self.retry_button.setEnabled(bool(idle and run.get("run_id") and run.get("state") in UNFINISHED
+                                          and self.failed_step()))
+        self.open_run_button.setEnabled(bool(idle and self.history_table.currentIndex().isValid()))
+        self.history_table.setEnabled(not active)
