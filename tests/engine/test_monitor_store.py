@@ -93,8 +93,18 @@ def test_retention_replaces_old_raw_rows_by_aggregates_and_drops_very_old(any_db
     store.record([("cpu", mid + i, 7.0) for i in range(10)])
     store.record([("cpu", ancient + i, 1.0) for i in range(10)])
     store.record([("cpu", now - 10 + i, 3.0) for i in range(5)])
+    from arxconsole.store.models.monitor import MonitorAlert
+    import datetime as dt
+    day = lambda d: dt.datetime.fromtimestamp(now - d * 86400, dt.timezone.utc)  # noqa: E731
+    with db.writer() as s:
+        for start, end in ((day(5), day(3)), (day(5), None), (day(1), day(0.5))):
+            s.add(MonitorAlert(metric="cpu", level="warning", started_at=start, ended_at=end, peak=90,
+                               threshold=80, last_value=85, message=""))
+    preview = store.preview_retention(now)
+    assert store.raw_count("cpu") == 145  # the preview deleted nothing
     counts = store.apply_retention(now)
-    assert counts["raw"] == 140
+    assert counts == preview
+    assert counts["raw"] == 140 and counts["alerts"] == 1  # resolved 3 days ago; the active one stays
     assert store.raw_count("cpu") == 5
     # The old window is still answered, exactly, from its minute buckets.
     m = store.series("cpu", old, old + 119, now=now)

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...store.models.monitor import MetricAggregate, MetricSample, MonitorAlert
@@ -186,22 +186,33 @@ class MetricsStore:
             return int(session.scalar(stmt))
 
     # ---- retention -----------------------------------------------------------------
+    def _expired(self, now: float) -> dict[str, tuple]:
+        """Per kind: (table, condition) selecting the rows past their retention."""
+        r = self.retention
+        alerts_t = MonitorAlert.__table__
+        cutoff = dt.datetime.fromtimestamp(now - r.alert_days * 86400, dt.timezone.utc)
+        return {
+            "raw": (_samples, _samples.c.ts < now - r.raw_hours * 3600),
+            "minute": (_aggs, and_(_aggs.c.resolution == 60, _aggs.c.bucket < now - r.minute_days * 86400)),
+            "hour": (_aggs, and_(_aggs.c.resolution == 3600, _aggs.c.bucket < now - r.hour_days * 86400)),
+            "alerts": (alerts_t, and_(alerts_t.c.ended_at.is_not(None), alerts_t.c.ended_at < cutoff)),
+        }
+
+    def preview_retention(self, now: float | None = None) -> dict[str, int]:
+        """What ``apply_retention`` would delete now, per kind, without deleting."""
+        now = time.time() if now is None else now
+        with self.db.reader() as session:
+            return {kind: int(session.scalar(select(func.count()).select_from(table).where(cond)))
+                    for kind, (table, cond) in self._expired(now).items()}
+
     def apply_retention(self, now: float | None = None) -> dict[str, int]:
         """Delete raw samples, minute and hour aggregates and resolved alerts older than
-        their retention.  Returns rows deleted per kind."""
+        their retention (old raw rows live on in their aggregates, merged when stored).
+        Returns rows deleted per kind."""
         now = time.time() if now is None else now
-        r = self.retention
         with self.db.writer() as session:
-            raw = session.execute(delete(_samples).where(_samples.c.ts < now - r.raw_hours * 3600)).rowcount
-            minute = session.execute(delete(_aggs).where(
-                _aggs.c.resolution == 60, _aggs.c.bucket < now - r.minute_days * 86400)).rowcount
-            hour = session.execute(delete(_aggs).where(
-                _aggs.c.resolution == 3600, _aggs.c.bucket < now - r.hour_days * 86400)).rowcount
-            cutoff = dt.datetime.fromtimestamp(now - r.alert_days * 86400, dt.timezone.utc)
-            alerts_t = MonitorAlert.__table__
-            alerts = session.execute(delete(alerts_t).where(
-                alerts_t.c.ended_at.is_not(None), alerts_t.c.ended_at < cutoff)).rowcount
-        counts = {"raw": raw, "minute": minute, "hour": hour, "alerts": alerts}
+            counts = {kind: session.execute(delete(table).where(cond)).rowcount
+                      for kind, (table, cond) in self._expired(now).items()}
         if any(counts.values()):
             log.info("metrics retention removed %s", counts)
         return counts
