@@ -17,7 +17,8 @@ Validation (``rules``, ``svg_rules``, ``validate``, ``context``):
     validate_paths(paths) -> ValidationReport                     (loose files, any format)
     catalogue() -> [{id, severity, description, hint, waivable}]
 Import (``importer``):
-    import_symbols(sources, ws, system=None, report_path=None) -> ImportReport
+    import_symbols(sources, ws, system=None, report_path=None, dry_run=False) -> ImportReport
+    (never overwrites: an existing id is a conflict; migration report as JSON + Markdown)
 Safe parsing (``safe_xml``): parse_svg(text) -> ParsedSvg(root | None, problem)
 
 Locations in findings: JSON field paths (``connections.power.x``) or SVG element paths
@@ -33,10 +34,11 @@ from .model import Symbol, Waiver, load_symbol_file, read_json_object, save_symb
 from .rules import content_key, validate_svg_text, validate_symbol
 from .safe_xml import ParsedSvg, parse_svg
 from .validate import ValidationReport, validate_paths, validate_workspace
+from .importer import ImportReport, import_symbols  # noqa: E402  (imports validate)
 
 __all__ = [
     "RULES", "Rule", "catalogue", "ValidationContext", "LEGACY", "LIBRARY", "NORMALIZED", "UNKNOWN",
     "MigrationNotes", "detect_format", "make_symbol_id", "to_library", "Symbol", "Waiver", "load_symbol_file",
     "read_json_object", "save_symbol", "content_key", "validate_svg_text", "validate_symbol", "ParsedSvg",
-    "parse_svg", "ValidationReport", "validate_paths", "validate_workspace",
+    "parse_svg", "ValidationReport", "validate_paths", "validate_workspace", "ImportReport", "import_symbols",
 ]
