@@ -82,6 +82,7 @@ def finish_startup(window) -> None:
                 window.statusBar().showMessage(f"Could not reopen {last}: {exc}", 15000)
     if panel:
         window.show_surface(panel)
+    window.seed_demo_if_needed()
 
 
 def run_gui(cli_ctx) -> int:

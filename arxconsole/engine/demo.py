@@ -195,3 +195,47 @@ def ensure_demo_workspace(path: str | os.PathLike) -> Path:
         write_demo_workspace(path)
         # Hook point (see module docstring): seed run history and backups for a fresh demo here.
     return path
+
+
+# ---- history: runs and backups, so the demo opens populated ---------------------------
+SEEDED_SETTING = "demo.seeded"  # {workspace root: ISO time}: seeded once per data dir
+
+
+def demo_needs_history(workspace_root: str | os.PathLike, db) -> bool:
+    root = str(Path(workspace_root).resolve())
+    return is_demo_workspace(root) and root not in (db.get_setting(SEEDED_SETTING) or {})
+
+
+def seed_demo_history(workspace: Workspace, db, data_dir, progress: ProgressFn = no_progress) -> list[str]:
+    """Give a fresh demo workspace a real history: a backup, successful runs and a run
+    that fails and rolls back (fire_alarm carries a deliberate error).  Every entry is
+    produced by the real engine, not fabricated; runs once per workspace and data dir.
+    Returns what was done, for the log."""
+    from .backup import BackupRepository, create_backup
+    from .pipeline import PipelineRunner, RunRequest
+
+    done: list[str] = []
+    repo = BackupRepository.for_data_dir(data_dir)
+    plan = [
+        ("backup", None),
+        ("run", RunRequest("electrical")),                 # succeeds: writes registry and docs
+        ("run", RunRequest("audiovisual", dry_run=True)),   # a dry run: checks only
+        ("run", RunRequest("fire_alarm")),                  # fails at add-symbols, rolls back
+        ("run", RunRequest("audiovisual")),
+    ]
+    for i, (kind, request) in enumerate(plan):
+        progress(i, len(plan), "preparing the demo history")
+        if kind == "backup":
+            m = create_backup(workspace, repo, kind="full", reason="scheduled",
+                              message="demo: initial state", db=db)
+            done.append(f"backup {m.id}")
+        else:
+            runner = PipelineRunner(workspace, db, request, data_dir=data_dir)
+            runner.run()
+            done.append(f"run {runner.run_id} {request.system}{' (dry run)' if request.dry_run else ''}: "
+                        f"{runner.state.value}")
+    seeded = dict(db.get_setting(SEEDED_SETTING) or {})
+    seeded[str(workspace.root)] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    db.set_setting(SEEDED_SETTING, seeded)
+    progress(len(plan), len(plan), "demo history ready")
+    return done

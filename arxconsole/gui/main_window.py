@@ -283,7 +283,8 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             QMessageBox.warning(self, "Cannot create the demo workspace", str(exc))
             return
-        self.open_workspace(path)
+        if self.open_workspace(path):
+            self.seed_demo_if_needed()
 
     def open_settings(self):
         from .settings_dialog import SettingsDialog
@@ -291,6 +292,33 @@ class MainWindow(QMainWindow):
         dialog = SettingsDialog(self.ctx, self)
         dialog.open()
         return dialog
+
+    def seed_demo_if_needed(self) -> bool:
+        """The data dir's own demo gets a real history (runs, a backup) the first time it
+        is opened; in a worker, so the window is usable meanwhile."""
+        from ..engine.demo import demo_needs_history, seed_demo_history
+        from .workers import start_worker
+
+        ws = self.ctx.workspace
+        if ws is None or ws.root != self.ctx.data_dir.demo_workspace.resolve() \
+                or not demo_needs_history(ws.root, self.ctx.db) or getattr(self, "_seeding", False):
+            return False
+        self._seeding = True
+        ctx = self.ctx
+        ctx.set_status("run", "running", "Preparing demo history…", "Running the demo pipeline once")
+
+        def finished(done):
+            ctx.set_status("run", "", "", "")
+            self.statusBar().showMessage("Demo history ready: " + "; ".join(done), 10000)
+            ctx.workspaceFilesChanged.emit([])
+
+        def failed(message, _user):
+            ctx.set_status("run", "warning", "Demo history incomplete", message)
+
+        start_worker(lambda h: seed_demo_history(ws, ctx.db, ctx.data_dir, progress=h.progress),
+                     on_finished=finished, on_failed=failed,
+                     on_done=lambda: setattr(self, "_seeding", False))
+        return True
 
     def _fill_recent(self, menu: QMenu) -> None:
         menu.clear()

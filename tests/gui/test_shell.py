@@ -159,3 +159,20 @@ def test_status_age_text():
     from arxconsole.gui.status import age_text
 
     assert [age_text(s) for s in (10, 600, 7200, 3 * 86400)] == ["just now", "10 min ago", "2 h ago", "3 days ago"]
+
+
+def test_demo_opens_and_gets_real_history_in_the_background(qtbot, data_dir, messages):
+    from arxconsole.app import build_main_window
+    from arxconsole.engine.backup import BackupRepository
+    from arxconsole.engine.demo import demo_needs_history, ensure_demo_workspace
+
+    path = ensure_demo_workspace(data_dir.demo_workspace)
+    window, ctx = build_main_window(data_dir, path)
+    qtbot.addWidget(window)
+    assert window.ws_name.text() == "demo-workspace"
+    assert window.status_items["run"].text_label.text() == "Preparing demo history…"
+    qtbot.waitUntil(lambda: not demo_needs_history(path, ctx.db), timeout=60000)
+    qtbot.waitUntil(lambda: window.status_items["run"].isHidden(), timeout=10000)
+    assert BackupRepository.for_data_dir(data_dir).list(workspace=path)
+    window.close()
+    ctx.db.close()
