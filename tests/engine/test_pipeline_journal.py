@@ -47,6 +47,15 @@ def test_rollback_restores_bytes_modes_and_removes_created_files_and_folders(ws)
     assert not any(journal_root(ws).iterdir()) if journal_root(ws).exists() else True
 
 
+def test_rollback_removes_temp_files_of_a_write_killed_midway(ws):
+    before = tree_state(ws.root)
+    j = ChangeJournal.begin(ws, 9, {})
+    j.record("docs/systems/a.md")  # journaled, then the process died inside the durable write
+    (ws.root / "docs/systems/.arx-tmp-dead").write_bytes(b"half")
+    j.rollback()
+    assert tree_state(ws.root) == before
+
+
 def test_identical_write_is_not_a_change(ws):
     j = ChangeJournal.begin(ws, 1, {})
     cs = ChangeSet(ws, False, j)

@@ -215,6 +215,13 @@ class ChangeJournal:
                 removed = durable.remove_file(target)
                 undone.append(UndoneChange(e.path, "removed" if removed else "unchanged"))
             faults.hit(f"undo:{len(undone)}")
+        # A kill inside a durable write leaves its temp file beside the target.
+        for folder in sorted({(root / e.path).parent for e in entries}):
+            for tmp in folder.glob(durable.TEMP_PREFIX + "*") if folder.is_dir() else ():
+                try:
+                    tmp.unlink()
+                except OSError:
+                    pass
         # Folders the run created go too, deepest first, if the run left nothing else.
         for e in reversed(entries):
             for d in reversed(e.created_dirs):
