@@ -7,12 +7,14 @@ from the result, and thumbnails arrive from the cache as they are rendered.
 
 from __future__ import annotations
 
+import time
+from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import shiboken6
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QStyledItemDelegate, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
@@ -22,6 +24,8 @@ from ..workers import start_worker
 from .thumbnails import THUMB_SIZE, ThumbnailCache, svg_key
 
 PATH_ROLE = Qt.UserRole
+SLICE_S = 0.008          # GUI work per event-loop turn: the window never stalls on a big library
+SLICE_ITEMS = 25
 STATUS_FILTERS = [("any", "Any status"), ("error", "With errors"), ("warning", "With warnings"),
                   ("clean", "Clean")]
 
@@ -37,10 +41,11 @@ class LibraryEntry:
     errors: int = -1            # -1: not validated yet
     warnings: int = 0
     problem: str = ""           # why the file could not be read
+    key: str = ""               # thumbnail cache key (hash of the drawing), set on reading
 
-    @property
-    def key(self) -> str:
-        return svg_key(self.svg)
+    def __post_init__(self) -> None:
+        if not self.key:
+            self.key = svg_key(self.svg)
 
     @property
     def status(self) -> str:
@@ -125,11 +130,17 @@ class LibraryBrowser(QWidget):
         self.entries: list[LibraryEntry] = []
         self.thumbs = ThumbnailCache(self)
         self.thumbs.batchDone.connect(self._apply_thumbnails)
+        self.thumbs.idle.connect(self._thumbs_idle)
+        self._validate_after_thumbs: int | None = None
         self.loading = False
         self.validating = False
         self._generation = 0
         self._select_after_load: Path | None = None
         self._items: dict[str, QTreeWidgetItem] = {}   # path -> item
+        self._by_key: dict[str, list[QTreeWidgetItem]] = {}   # thumbnail key -> items
+        self._system_items: dict[str, QTreeWidgetItem] = {}
+        self._jobs: deque = deque()
+        self._pump_scheduled = False
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
@@ -184,6 +195,7 @@ class LibraryBrowser(QWidget):
         ws = self.workspace
         if ws is None:
             self.entries = []
+            self.loading = self.validating = False
             self._rebuild()
             return
         self.loading = True
@@ -208,11 +220,25 @@ class LibraryBrowser(QWidget):
             if prev is not None:
                 e.errors, e.warnings = prev.errors, prev.warnings
         self.entries = entries
+        self._rebuild(then=lambda: self._built(gen))
+
+    def _built(self, gen: int) -> None:
+        if gen != self._generation:
+            return
         self.loading = False
-        self._rebuild()
-        self.thumbs.request({e.key: e.svg for e in entries})
+        self.validating = True
         self.loadedChanged.emit()
-        self.revalidate()
+        # One background job at a time: thumbnails, then validation.  On a 2-core machine
+        # two busy workers would leave the GUI thread fighting for a core.
+        if self.thumbs.request({e.key: e.svg for e in self.entries}):
+            self._validate_after_thumbs = gen
+        else:
+            self.revalidate()
+
+    def _thumbs_idle(self) -> None:
+        if self._validate_after_thumbs == self._generation and self._alive():
+            self._validate_after_thumbs = None
+            self.revalidate()
 
     def _alive(self) -> bool:
         """A worker may finish after the window closed: then there is nothing to update."""
@@ -237,30 +263,56 @@ class LibraryBrowser(QWidget):
                 e.errors, e.warnings = result[str(e.path)]
             elif not e.problem:
                 e.errors, e.warnings = 0, 0
-        self.validating = False
-        for e in self.entries:
-            self._update_item(e)
-        self.apply_filter()
-        self.validatedChanged.emit()
+        entries = list(self.entries)
+
+        def finish():
+            if gen != self._generation:
+                return
+            self.validating = False
+            self.apply_filter()
+            self.validatedChanged.emit()
+        self._enqueue([lambda chunk=entries[i:i + SLICE_ITEMS]: [self._update_status(e) for e in chunk]
+                       for i in range(0, len(entries), SLICE_ITEMS)] + [finish])
 
     def update_entry_status(self, path: Path, errors: int, warnings: int) -> None:
         """The editor validated this symbol: show its live counts in the tree."""
         for e in self.entries:
             if e.path == Path(path):
                 e.errors, e.warnings = errors, warnings
-                self._update_item(e)
+                self._update_status(e)
                 self._update_counts()
                 return
 
     # ---- tree ----------------------------------------------------------------------
-    def _rebuild(self) -> None:
+    def _enqueue(self, jobs) -> None:
+        self._jobs.extend(jobs)
+        if not self._pump_scheduled:
+            self._pump_scheduled = True
+            QTimer.singleShot(1, self._pump)
+
+    def _pump(self) -> None:
+        """Run queued GUI work for at most SLICE_S, then yield to the event loop."""
+        self._pump_scheduled = False
+        if not self._alive():
+            return
+        start = time.perf_counter()
+        while self._jobs and time.perf_counter() - start < SLICE_S:
+            self._jobs.popleft()()
+        if self._jobs:
+            # a real (1 ms) timer, not a zero-timer: input and paint get their turn between slices
+            self._pump_scheduled = True
+            QTimer.singleShot(1, self._pump)
+
+    def _rebuild(self, then=None) -> None:
+        """Clear and refill the tree: system rows at once, symbol rows in slices."""
+        self._jobs.clear()
         selected = self._select_after_load
         self._suppress = True
-        self.tree.setUpdatesEnabled(False)
         try:
             self.tree.clear()
             self._items = {}
-            self._system_items: dict[str, QTreeWidgetItem] = {}
+            self._by_key = {}
+            self._system_items = {}
             systems = sorted({e.system for e in self.entries} | set(self.workspace.systems() if self.workspace else []))
             for system in systems:
                 item = QTreeWidgetItem([system, ""])
@@ -271,12 +323,6 @@ class LibraryBrowser(QWidget):
                 item.setFont(0, f)
                 self._system_items[system] = item
             self.tree.addTopLevelItems(list(self._system_items.values()))
-            for e in self.entries:
-                item = QTreeWidgetItem()
-                item.setData(0, PATH_ROLE, str(e.path))
-                self._items[str(e.path)] = item
-                self._update_item(e, item)
-                self._system_items[e.system].addChild(item)
             self.tree.expandAll()
             current = self.system_filter.currentData()
             self.system_filter.blockSignals(True)
@@ -287,12 +333,41 @@ class LibraryBrowser(QWidget):
             idx = self.system_filter.findData(current)
             self.system_filter.setCurrentIndex(max(idx, 0))
             self.system_filter.blockSignals(False)
+        finally:
+            self._suppress = False
+        gen = self._generation
+
+        def add(chunk):
+            if gen != self._generation:
+                return
+            filters = self._filters()
+            by_system: dict[str, list] = {}
+            for e in chunk:
+                item = QTreeWidgetItem()
+                item.setData(0, PATH_ROLE, str(e.path))
+                self._items[str(e.path)] = item
+                self._by_key.setdefault(e.key, []).append(item)
+                self._update_item(e, item)
+                item.setHidden(not self._visible(e, filters))
+                by_system.setdefault(e.system, []).append(item)
+            for system, items in by_system.items():
+                self._system_items[system].addChildren(items)
+
+        def finish():
+            if gen != self._generation:
+                return
             self.apply_filter()
             if selected is not None and str(selected) in self._items:
-                self.tree.setCurrentItem(self._items[str(selected)])
-        finally:
-            self.tree.setUpdatesEnabled(True)
-            self._suppress = False
+                self._suppress = True
+                try:
+                    self.tree.setCurrentItem(self._items[str(selected)])
+                finally:
+                    self._suppress = False
+            if then is not None:
+                then()
+        entries = list(self.entries)
+        self._enqueue([lambda c=entries[i:i + SLICE_ITEMS]: add(c) for i in range(0, len(entries), SLICE_ITEMS)]
+                      + [finish])
 
     def _update_item(self, e: LibraryEntry, item: QTreeWidgetItem | None = None) -> None:
         item = item or self._items.get(str(e.path))
@@ -304,57 +379,76 @@ class LibraryBrowser(QWidget):
         ic = self.thumbs.icon(e.key)
         if ic is not None:
             item.setIcon(0, ic)
+        self._update_status(e, item)
+
+    def _update_status(self, e: LibraryEntry, item: QTreeWidgetItem | None = None) -> None:
+        item = item or self._items.get(str(e.path))
+        text = e.status_text()
+        if item is None or item.text(1) == text:
+            return
         status = e.status
         item.setIcon(1, icon({"pending": "pending", "clean": "ok"}.get(status, status)))
-        item.setText(1, e.status_text())
+        item.setText(1, text)
 
     def _apply_thumbnails(self, keys: list[str]) -> None:
         if not self._alive():
             return
-        wanted = set(keys)
-        for e in self.entries:
-            if e.key in wanted:
-                item = self._items.get(str(e.path))
-                if item is not None:
-                    item.setIcon(0, self.thumbs.icon(e.key))
+        for key in keys:
+            ic = self.thumbs.icon(key)
+            for item in self._by_key.get(key, ()):
+                item.setIcon(0, ic)
+
+    def _filters(self) -> tuple[str, str, str]:
+        return (self.search.text().strip(), self.system_filter.currentData() or "",
+                self.status_filter.currentData() or "any")
+
+    def _visible(self, e: LibraryEntry, filters: tuple[str, str, str] | None = None) -> bool:
+        text, system, status = filters or self._filters()
+        return e.matches(text) and (not system or e.system == system) and (status == "any" or e.status == status)
 
     def apply_filter(self) -> None:
-        text = self.search.text().strip()
-        system = self.system_filter.currentData() or ""
-        status = self.status_filter.currentData() or "any"
+        filters = self._filters()
+        system = filters[1]
         for e in self.entries:
             item = self._items.get(str(e.path))
             if item is None:
                 continue
-            visible = (e.matches(text) and (not system or e.system == system)
-                       and (status == "any" or e.status == status))
-            item.setHidden(not visible)
+            visible = self._visible(e, filters)
+            if item.isHidden() == visible:
+                item.setHidden(not visible)
         for s, item in getattr(self, "_system_items", {}).items():
             item.setHidden(bool(system) and s != system)
         self._update_counts()
 
     def _update_counts(self) -> None:
+        stats: dict[str, list[int]] = {s: [0, 0, 0, 0] for s in getattr(self, "_system_items", {})}
+        for e in self.entries:
+            st = stats.get(e.system)
+            item = self._items.get(str(e.path))
+            if st is None or item is None:
+                continue
+            st[0] += 1
+            st[1] += not item.isHidden()
+            st[2] += e.status == "error"
+            st[3] += e.status == "warning"
         total = shown = 0
         for s, sitem in getattr(self, "_system_items", {}).items():
-            entries = [e for e in self.entries if e.system == s]
-            n_shown = sum(1 for e in entries if not self._items[str(e.path)].isHidden())
-            errors = sum(1 for e in entries if e.status == "error")
-            warnings = sum(1 for e in entries if e.status == "warning")
-            filtered = "" if n_shown == len(entries) else f"{n_shown} of "
+            n, n_shown, errors, warnings = stats[s]
+            filtered = "" if n_shown == n else f"{n_shown} of "
             parts = []
             if errors:
                 parts.append(f"{errors} with errors")
             if warnings:
                 parts.append(f"{warnings} with warnings")
-            sitem.setText(0, f"{s} ({filtered}{len(entries)})")
-            sitem.setToolTip(0, f"{s}: {len(entries)} symbols" + (f"; {', '.join(parts)}" if parts else ""))
+            sitem.setText(0, f"{s} ({filtered}{n})")
+            sitem.setToolTip(0, f"{s}: {n} symbols" + (f"; {', '.join(parts)}" if parts else ""))
             state = "error" if errors else "warning" if warnings else "ok"
             word = {"error": "Errors", "warning": "Warnings", "ok": "Clean"}[state]
-            known = entries and not (self.validating and state == "ok")
+            known = n and not (self.validating and state == "ok")
             sitem.setText(1, word if known else "")
             sitem.setToolTip(1, ", ".join(parts) or "no problems")
             sitem.setIcon(1, icon(state) if known else icon(""))
-            total += len(entries)
+            total += n
             shown += n_shown
         busy = " — checking…" if self.validating else ""
         self.summary.setText(f"{shown} of {total} symbols shown{busy}" if shown != total else f"{total} symbols{busy}")
