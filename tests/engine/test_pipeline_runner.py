@@ -54,6 +54,8 @@ def test_new_object_run_creates_everything_and_records_history(ws, db):
     assert {g["gate"] for g in data["gates"]} == {"zero_errors", "coverage", "compliance", "performance"}
     actions = [e.action for e in db.audit_events("run.")]
     assert {"run.started", "run.step.succeeded", "run.gates", "run.succeeded"} <= set(actions)
+    from arxconsole.engine.pipeline import STEP_CHECKS
+    assert [c.name for c in r.steps["compliance"].checks] == list(STEP_CHECKS["compliance"])
     kinds = [e.kind for e in events]
     assert kinds[0] is EventKind.RUN_STARTED and kinds[-1] is EventKind.RUN_FINISHED
     assert [e.seq for e in events] == list(range(1, len(events) + 1))

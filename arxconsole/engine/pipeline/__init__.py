@@ -21,6 +21,8 @@ step_by_step=False, retry_of=None)``
 ``RunHistory(db)``, ``run_to_dict(history, run_id)``: the stored history and logs.
 ``SymbolSearch(index)``: search the generated symbol index by id, name or tag.
 
+``STEP_CHECKS[step_id]``: the named checks each step reports (for a checklist view).
+
 States: ``State`` (pending, running, succeeded, failed, cancelled, skipped,
 rolled_back); step ids in ``STEP_IDS``.  Test-only crash points: ``faults``.
 """
@@ -35,9 +37,12 @@ from .retry import retry_request
 from .runlock import RunInProgressError
 from .runner import PipelineRunner, StepStatus
 from .states import STEP_IDS, STEP_TITLES, State
+from .steps import STEPS as _STEPS
+
+STEP_CHECKS: dict[str, tuple[str, ...]] = {sid: tuple(m.CHECKS) for sid, m in _STEPS.items()}
 
 __all__ = [
-    "EventKind", "GATE_DEFS", "Gate", "GateDecision", "Listener", "PipelineEvent", "PipelineRunner",
+    "EventKind", "GATE_DEFS", "STEP_CHECKS", "Gate", "GateDecision", "Listener", "PipelineEvent", "PipelineRunner",
     "RecoveredRun", "RunHistory", "RunInProgressError", "RunNotFound", "RunRequest", "RunRequestError",
     "STEP_IDS", "STEP_TITLES", "State", "StepStatus", "SymbolSearch", "load_gates", "recover_interrupted_runs",
     "retry_request", "run_to_dict", "set_gate",
