@@ -40,6 +40,7 @@ _SCHEME_RE = re.compile(r"^[a-z][a-z0-9+.\-]*:")
 
 _LOCAL_CACHE: dict[str, str] = {}
 _SVG_PREFIX = "{%s}" % SVG_NS
+_IDENTITY = geo.IDENTITY
 FAST_PATH = True   # tests turn it off to prove the fast path reports exactly what the slow one does
 # Elements the fast path handles, by their exact tag (no namespace or the SVG one).
 _FAST_NAMES = (DRAWN_ELEMENTS | {"svg", "g", "a", "switch", "defs", "title", "desc", "tspan", "linearGradient",
@@ -93,7 +94,7 @@ class _Walker:
     """One walk over a parsed tree.  Holds the per-document state the visit needs."""
 
     __slots__ = ("res", "file", "sid", "prefix", "ids", "refs", "uses", "depth_reported",
-                 "worst", "worst_el", "vb_box", "tol", "values", "has_style", "has_display", "has_transform")
+                 "worst", "worst_el", "vb_box", "lim", "tol", "values", "has_style", "has_display", "has_transform")
 
     def __init__(self, res: SvgResult, file: str, sid: str, prefix: str):
         self.res = res
@@ -107,6 +108,7 @@ class _Walker:
         self.worst = 0.0
         self.worst_el = None
         self.vb_box: geo.Box | None = None
+        self.lim: geo.Box | None = None      # the viewBox grown by the tolerance
         self.tol = BBOX_TOLERANCE
         self.values = self.has_style = self.has_display = self.has_transform = True
 
@@ -304,7 +306,7 @@ class _Walker:
                     w, h = geo.parse_length(get("width")), geo.parse_length(get("height"))
                 if w <= 0 or h <= 0:
                     return
-                box = geo.rect_box(x, y, w, h, ctm)
+                box = (x, y, x + w, y + h) if ctm is _IDENTITY else geo.rect_box(x, y, w, h, ctm)
             elif name == "circle" or name == "ellipse":
                 try:
                     cx, cy = float(get("cx") or 0), float(get("cy") or 0)
@@ -320,7 +322,8 @@ class _Walker:
                         rx, ry = geo.parse_length(get("rx")), geo.parse_length(get("ry"))
                 if rx <= 0 or ry <= 0:
                     return
-                box = geo.ellipse_box(cx, cy, rx, ry, ctm)
+                box = ((cx - rx, cy - ry, cx + rx, cy + ry) if ctm is _IDENTITY
+                       else geo.ellipse_box(cx, cy, rx, ry, ctm))
             elif name == "line":
                 try:
                     pts = [(float(get("x1") or 0), float(get("y1") or 0)), (float(get("x2") or 0), float(get("y2") or 0))]
@@ -357,12 +360,15 @@ class _Walker:
         res = self.res
         res.element_boxes.append(box)
         d = res.drawn_box
-        res.drawn_box = box if d is None else (
-            d[0] if d[0] < box[0] else box[0], d[1] if d[1] < box[1] else box[1],
-            d[2] if d[2] > box[2] else box[2], d[3] if d[3] > box[3] else box[3])
-        vb = self.vb_box
-        if vb is not None:
-            over = max(vb[0] - box[0], vb[1] - box[1], box[2] - vb[2], box[3] - vb[3])
+        x0, y0, x1, y1 = box
+        if d is None:
+            res.drawn_box = box
+        elif x0 < d[0] or y0 < d[1] or x1 > d[2] or y1 > d[3]:
+            res.drawn_box = (min(x0, d[0]), min(y0, d[1]), max(x1, d[2]), max(y1, d[3]))
+        lim = self.lim
+        if lim is not None and (x0 < lim[0] or y0 < lim[1] or x1 > lim[2] or y1 > lim[3]):
+            vb = self.vb_box
+            over = max(vb[0] - x0, vb[1] - y0, x1 - vb[2], y1 - vb[3])
             if over > self.worst:
                 self.worst, self.worst_el = over, el
 
@@ -464,7 +470,8 @@ def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str
         if res.viewbox is not None:
             x, y, vw, vh = res.viewbox
             w.vb_box = (x, y, x + vw, y + vh)
-            w.tol = max(BBOX_TOLERANCE, 0.01 * max(vw, vh))
+            w.tol = tol = max(BBOX_TOLERANCE, 0.01 * max(vw, vh))
+            w.lim = (x - tol, y - tol, x + vw + tol, y + vh + tol)
     # Processing instructions before the root (<?xml-stylesheet?>) are siblings, not children.
     sib = root.getprevious()
     while sib is not None:
