@@ -111,6 +111,9 @@ def _run_text(runner: PipelineRunner) -> str:
         c = st.counts
         dur = f"{st.duration:.2f} s" if st.duration is not None else "-"
         lines.append(f"  {st.id:20} {st.state.value:12} {dur:>8}  {c['error']} error(s) {c['warning']} warning(s)")
+        for f in st.findings:
+            if f.blocking:
+                lines.append(f"      {f}")
         for ch in st.files_written:
             lines.append(f"      {ch.action:7} {ch.path}")
         for ch in st.would_change:
