@@ -131,3 +131,33 @@ def test_parser_is_reused():
     assert safe_xml._PARSER is safe_xml._PARSER
     r1, r2 = parse_svg("<svg/>"), parse_svg("<svg/>")
     assert r1.ok and r2.ok
+
+
+def test_one_parser_per_thread_and_concurrent_use():
+    import threading
+
+    parsers, errors = [], []
+    text = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 4 4">' + '<rect width="1" height="1"/>' * 200 + "</svg>"
+
+    def work():
+        try:
+            parsers.append(safe_xml.hardened_parser())
+            for _ in range(50):
+                assert parse_svg(text).ok
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    assert len({id(p) for p in parsers}) == 4 and safe_xml._PARSER not in parsers
+    assert safe_xml.hardened_parser() is safe_xml.hardened_parser() is safe_xml._PARSER
+
+
+def test_non_ascii_size_budget_counts_bytes():
+    text = "<svg>" + "é" * 300 + "</svg>"            # 311 characters, 611 bytes
+    assert parse_svg(text, max_bytes=500).problem.kind == "too_large"
+    assert parse_svg(text, max_bytes=700).ok

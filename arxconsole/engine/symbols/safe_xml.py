@@ -13,6 +13,7 @@ parsing a typical symbol.
 from __future__ import annotations
 
 import re
+import threading
 from dataclasses import dataclass
 
 from lxml import etree
@@ -20,7 +21,7 @@ from lxml import etree
 # Hard ceiling: above this the text is not parsed at all (memory stays bounded).
 MAX_SVG_BYTES = 512 * 1024
 
-_PARSER = etree.XMLParser(
+_PARSER_OPTIONS = dict(
     resolve_entities=False,
     no_network=True,
     huge_tree=False,
@@ -29,6 +30,19 @@ _PARSER = etree.XMLParser(
     remove_blank_text=False,
     collect_ids=False,
 )
+# lxml parser objects must not be used by two threads at once (the GUI validates on
+# keystrokes while a worker validates the library), so one reused parser per thread.
+_PARSER = etree.XMLParser(**_PARSER_OPTIONS)
+_local = threading.local()
+
+
+def hardened_parser() -> etree.XMLParser:
+    parser = getattr(_local, "parser", None)
+    if parser is None:
+        parser = _PARSER if threading.current_thread() is threading.main_thread() \
+            else etree.XMLParser(**_PARSER_OPTIONS)
+        _local.parser = parser
+    return parser
 
 # XML is case-sensitive, but libxml2's recovery and other tools are not; refuse any
 # spelling.  A declaration inside a comment is refused too: harmless, but never needed.
@@ -74,7 +88,8 @@ def parse_svg(text: str | bytes, max_bytes: int = MAX_SVG_BYTES) -> ParsedSvg:
             text = text.decode("utf-8")
         except UnicodeDecodeError as exc:
             return ParsedSvg(None, ParseProblem("malformed", f"SVG is not valid UTF-8 (byte {exc.start})"))
-    size = len(text) if len(text) * 4 <= max_bytes else text_size(text)
+    # UTF-8 never has fewer bytes than code points: a long str is refused without encoding it
+    size = len(text) if (len(text) > max_bytes or len(text) * 4 <= max_bytes) else text_size(text)
     if size > max_bytes:
         return ParsedSvg(None, ParseProblem(
             "too_large", f"SVG is {size:,} bytes, above the {max_bytes:,}-byte limit; not parsed"))
@@ -91,7 +106,7 @@ def parse_svg(text: str | bytes, max_bytes: int = MAX_SVG_BYTES) -> ParsedSvg:
     if text.startswith("<?xml") or text.startswith("\ufeff") or text.lstrip().startswith("<?xml"):
         text = _XML_DECL_RE.sub(lambda mm: " " * len(mm.group(0)), text, count=1)
     try:
-        root = etree.fromstring(text, _PARSER)
+        root = etree.fromstring(text, hardened_parser())
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
         return ParsedSvg(None, ParseProblem("malformed", f"SVG is not well-formed XML: {exc.msg}", line, col))
