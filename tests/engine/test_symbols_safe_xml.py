@@ -127,10 +127,12 @@ def test_bytes_input_and_non_utf8():
     assert parse_svg(b"<svg>\xff</svg>").problem.kind == "malformed"
 
 
-def test_parser_is_reused():
-    assert safe_xml._PARSER is safe_xml._PARSER
-    r1, r2 = parse_svg("<svg/>"), parse_svg("<svg/>")
-    assert r1.ok and r2.ok
+def test_parser_is_reused(monkeypatch):
+    made = []
+    real = etree.XMLParser
+    monkeypatch.setattr(etree, "XMLParser", lambda *a, **k: made.append(1) or real(*a, **k))
+    assert parse_svg("<svg/>").ok and parse_svg("<svg/>").ok
+    assert made == []          # no parser built per call
 
 
 def test_one_parser_per_thread_and_concurrent_use():
