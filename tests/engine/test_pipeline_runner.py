@@ -416,3 +416,18 @@ def test_demo_journey1_new_object_then_journey2_script_rolls_back(demo, db):
     [f] = [f for f in bad.steps["compliance"].findings if f.rule == "svg.security.script"]
     assert f.file == "arx-symbol-library/electrical/EL_SmartSwitch_001.json" and "script" in f.location
     assert tree_state(demo.root) == before
+
+
+def test_dry_run_of_a_brand_new_system_and_object_checks_the_planned_files(ws, db):
+    """Nothing exists on disk: every later step must see what earlier steps would create."""
+    before = tree_state(ws.root)
+    r = PipelineRunner(ws, db, RunRequest("security", "door_contact", dry_run=True))
+    assert r.run() is State.SUCCEEDED, r.message
+    assert tree_state(ws.root) == before
+    for st in r.steps.values():
+        assert not [f for f in st.findings if f.severity.value != "info"], (st.id, [str(f) for f in st.findings])
+    planned = {c.path for st in r.steps.values() for c in st.would_change}
+    assert {"schemas/security/schema.json", "arx-symbol-library/security/SE_DoorContact_001.json",
+            "behavior/security/door_contact.yaml", "docs/systems/security.md"} <= planned
+    stats = r._ctx.shared["behavior_stats"]
+    assert stats["scenarios_run"] >= 1 and stats["scenarios_passed"] == stats["scenarios_run"]
