@@ -191,6 +191,8 @@ class AlertLog:
         table = MonitorAlert.__table__
         events = list(events)
         states = engine._states
+        if not events and not any(st.level is not None and st.dirty for st in states.values()):
+            return  # nothing changed: no transaction (this runs on every sampler flush)
         ids = {m: st.alert_id for m, st in states.items()}
         flushed: list[_State] = []
         with self.db.writer() as session:
