@@ -233,3 +233,13 @@ def test_arc_boxes_are_exact(d, transform, expected):
         assert box[3] - box[1] == pytest.approx(full[3] - full[1], rel=1e-3)
     else:
         assert box == pytest.approx(expected, abs=1e-9)
+
+
+def test_use_target_problems_reported_once():
+    text = svg('<defs><rect id="r" width="bad" height="2"/></defs><use href="#r"/><use href="#r" x="1"/>')
+    assert rules(text).count("svg.number.invalid") == 1
+
+
+def test_unparsable_drawing_points_at_the_svg_field():
+    f = validate_svg_text("<svg><g></svg>")[0]
+    assert f.rule == "svg.xml.malformed" and f.location == "svg" and f.data["line"] == 1

@@ -94,7 +94,7 @@ class _Walker:
     """One walk over a parsed tree.  Holds the per-document state the visit needs."""
 
     __slots__ = ("res", "file", "sid", "prefix", "ids", "refs", "uses", "depth_reported",
-                 "worst", "worst_el", "vb_box", "lim", "tol", "values", "has_style", "has_display", "has_transform")
+                 "worst", "worst_el", "bad", "vb_box", "lim", "tol", "values", "has_style", "has_display", "has_transform")
 
     def __init__(self, res: SvgResult, file: str, sid: str, prefix: str):
         self.res = res
@@ -107,6 +107,7 @@ class _Walker:
         self.depth_reported = False
         self.worst = 0.0
         self.worst_el = None
+        self.bad: set = set()
         self.vb_box: geo.Box | None = None
         self.lim: geo.Box | None = None      # the viewBox grown by the tolerance
         self.tol = BBOX_TOLERANCE
@@ -350,7 +351,9 @@ class _Walker:
                 self.res.drawn_count += 1
                 return
         except geo.GeometryError as exc:
-            self.add("svg.number.invalid", f"<{name}> has a value that is not a number: {str(exc)[:60]!r}", el)
+            if el not in self.bad:      # a <use>d element is measured once per use
+                self.bad.add(el)
+                self.add("svg.number.invalid", f"<{name}> has a value that is not a number: {str(exc)[:60]!r}", el)
             return
         self.res.drawn_count += 1
         if box is not None:
@@ -400,6 +403,7 @@ class _Walker:
                 ctm = geo.multiply(ctm, geo.parse_transform(t))
             except geo.GeometryError:
                 return None
+        # measure() accumulates into the walker; borrow it and put the totals back
         saved = (self.res.element_boxes, self.res.drawn_box, self.res.drawn_count, self.worst, self.worst_el)
         self.res.element_boxes, self.res.drawn_box = [], None
         try:
@@ -442,7 +446,7 @@ def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str
         rule = {"too_large": "svg.size.limit", "doctype": "svg.security.doctype"}.get(p.kind, "svg.xml.malformed")
         if p.kind == "empty":
             rule = "svg.drawing.empty"
-        loc = prefix or ""
+        loc = prefix or "svg"      # the whole drawing: the symbol's svg field
         res.findings.append(RULES[rule].finding(p.message, location=loc, file=file, symbol_id=symbol_id,
                                                 line=p.line))
         return res
