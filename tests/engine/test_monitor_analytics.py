@@ -209,3 +209,9 @@ def test_step_duration_table_for_stacked_bars():
     assert ids == ["r1", "r2", "r3"] and steps == ["define-schema", "add-symbols", "compliance"]
     expected = np.array([[0.5, 2.0, np.nan], [0.7, np.nan, np.nan], [np.nan, 2.5, 0.25]])
     assert np.array_equal(table, expected, equal_nan=True)
+
+
+def test_durations_are_written_for_people():
+    from arxconsole.engine.monitor.analytics import fmt_seconds
+
+    assert [fmt_seconds(x) for x in (0.045, 2.44, 42.0, 300.0)] == ["45 ms", "2.4 s", "42 s", "5.0 min"]

@@ -62,7 +62,7 @@ def test_html_report_has_charts_numbers_and_recommendations(report_data, tmp_pat
     assert "System electrical succeeded in 83 % of runs (5 of 6)" in text
     assert "svg.security.script" in text and "55.5" in text and "46.0" in text  # memory mean, CPU max
     assert "CPU at 91 %" in text  # the alert's message in the alert table
-    assert "CPU warning 80, critical 95, clears below 70 after 30 s" in text  # thresholds in force
+    assert "CPU warning 80 %, critical 95 %, clears below 70 % after 30 s" in text  # thresholds in force
 
 
 def test_report_text_is_escaped(db, tmp_path):

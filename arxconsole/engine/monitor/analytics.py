@@ -120,6 +120,8 @@ class Insights:
 
 
 def fmt_seconds(s: float) -> str:
+    if s < 1:
+        return f"{s * 1000:.0f} ms"
     if s < 10:
         return f"{s:.1f} s"
     if s < 120:

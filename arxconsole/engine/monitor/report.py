@@ -132,8 +132,9 @@ def render_html(data: ReportData) -> str:
 
     parts.append("<h2>Alerts</h2>")
     parts.append("<p>Thresholds: " + escape("; ".join(
-        f"{LABELS.get(m, m)} warning {t.warning:g}, critical {t.critical:g}, clears below {t.clear_level:g} "
-        f"after {t.min_duration_s:g} s" for m, t in data.thresholds.items())) + "</p>")
+        f"{LABELS.get(m, m)} warning {t.warning:g}{u}, critical {t.critical:g}{u}, clears below "
+        f"{t.clear_level:g}{u} after {t.min_duration_s:g} s"
+        for m, t in data.thresholds.items() for u in [" " + UNITS[m] if m in UNITS else ""])) + "</p>")
     parts.append(_table(["metric", "level", "started", "ended", "peak", "threshold", "message"],
                         [(LABELS.get(a.metric, a.metric), a.level, _iso(a.started_at),
                           _iso(a.ended_at) if a.ended_at else "active", f"{a.peak:.1f}", f"{a.threshold:g}",
