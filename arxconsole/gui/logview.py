@@ -22,8 +22,8 @@ from typing import Any, Callable, Iterable, NamedTuple
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QHeaderView,
-                               QLabel, QLineEdit, QMessageBox, QTableView, QToolButton, QVBoxLayout,
-                               QWidget)
+                               QLabel, QLineEdit, QMessageBox, QPlainTextEdit, QTableView, QToolButton,
+                               QVBoxLayout, QWidget)
 
 from ..engine import durable
 from .icons import icon, state_word
@@ -399,8 +399,9 @@ class LogView(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.setSpacing(4)
-        bar = QHBoxLayout()
+        bar = QHBoxLayout()           # filters (a host may add its own widgets here)
         bar.setSpacing(4)
+        self.filter_bar = bar
         self.level_buttons: dict[str, QToolButton] = {}
         for lv in LEVELS:
             b = QToolButton()
@@ -422,7 +423,10 @@ class LogView(QWidget):
         self.step_combo.addItem("Run (no step)", RUN_LEVEL)
         self.step_combo.currentIndexChanged.connect(self._apply_filter)
         bar.addWidget(self.step_combo)
-        bar.addSpacing(8)
+        bar.addStretch(1)
+        lay.addLayout(bar)
+        bar = QHBoxLayout()           # search, follow, export
+        bar.setSpacing(4)
         self.search_edit = QLineEdit()
         self.search_edit.setObjectName("logSearch")
         self.search_edit.setPlaceholderText("Search the whole log…")
@@ -483,6 +487,14 @@ class LogView(QWidget):
         self.table.setColumnWidth(2, fm.horizontalAdvance("implement-behavior") + 16)
         self.table.activated.connect(lambda idx: self.lineActivated.emit(self.model.record(idx.row())))
         lay.addWidget(self.table, 1)
+        self.detail = QPlainTextEdit()   # the selected line in full: long lines are cut in the table
+        self.detail.setObjectName("logDetail")
+        self.detail.setReadOnly(True)
+        self.detail.setPlaceholderText("Select a line to read it in full.")
+        self.detail.setFixedHeight(self.fontMetrics().lineSpacing() * 5 + 12)
+        lay.addWidget(self.detail)
+        self.table.selectionModel().currentRowChanged.connect(self._show_detail)
+        self.model.modelReset.connect(lambda: self._show_detail(self.table.currentIndex()))
         self.count_label = QLabel()
         self.count_label.setObjectName("logCount")
         lay.addWidget(self.count_label)
@@ -689,6 +701,19 @@ class LogView(QWidget):
             sb = self.table.verticalScrollBar()
             sb.setValue(max(0, sb.maximum() - 1))
         self._scrolled()
+
+    def _show_detail(self, current, _previous=None) -> None:
+        if not current.isValid():
+            self.detail.setPlainText("")
+            return
+        rec = self.model.record(current.row())
+        lines = [f"{iso_time(rec.at)}  {LEVEL_WORDS.get(rec.level, rec.level)}  {rec.step or 'run'}", rec.message]
+        extra = {k: v for k, v in rec.data.items() if k not in ("traceback",) and v not in ("", None, [], {})}
+        if extra:
+            lines.append("  ".join(f"{k}: {v}" for k, v in extra.items()))
+        if rec.data.get("traceback"):
+            lines.append(str(rec.data["traceback"]))
+        self.detail.setPlainText("\n".join(lines))
 
     def _update_count(self) -> None:
         total, shown = self.model.total, self.model.rowCount()

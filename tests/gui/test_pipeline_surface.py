@@ -109,11 +109,11 @@ def test_demo_pipeline_step_by_step(main_window, surface, qtbot):
         assert not surface.pause_button.isEnabled()
         if step == "add-symbols":   # read the step's findings while paused
             surface.steps_table.selectRow(1)
-            rules = surface.findings.column_texts(1)
+            rules = surface.findings.column_texts(2)
             assert "svg.bbox.outside_viewbox" in rules
             row = rules.index("svg.bbox.outside_viewbox")
             assert surface.findings.column_texts(0)[row] == "Warning"
-            assert surface.findings.column_texts(3)[row] == "EL_Receptacle_003"
+            assert surface.findings.column_texts(1)[row] == "EL_Receptacle_003"
             assert "add-symbols" in surface.step_label.text() and "1 warning" in surface.step_label.text()
         click(qtbot, surface.next_button)
     wait_idle(qtbot, surface)
@@ -230,12 +230,14 @@ def test_script_in_a_symbol_fails_compliance_rolls_back_and_opens_on_the_check(m
     assert rec.level == "error" and rec.step == "compliance"
     assert SYMBOL in rec.message and "svg/script" in rec.message and "svg.security.script" in rec.message
     # the failing check's finding names file and element; clicking its symbol opens it
-    rules = surface.findings.column_texts(1)
+    rules = surface.findings.column_texts(2)
     row = rules.index("svg.security.script")
     assert surface.findings.column_texts(4)[row] == SYMBOL
     assert surface.findings.column_texts(5)[row] == "svg/script"
+    surface.findings_table.selectRow(row)
+    assert f"{SYMBOL}:svg/script" in surface.finding_detail.text()     # the full text, not a cut cell
     table = surface.findings_table
-    cell = table.visualRect(surface.findings.index(row, 3)).center()
+    cell = table.visualRect(surface.findings.index(row, 1)).center()
     with qtbot.waitSignal(surface.ctx.navigateRequested, timeout=5000) as sig:
         qtbot.mouseClick(table.viewport(), Qt.LeftButton, pos=cell)
     assert sig.args == ["symbols", {"symbol_id": "EL_WallSwitch_001", "location": "svg/script"}]
@@ -319,7 +321,7 @@ def test_past_run_opens_read_only_with_its_steps_findings_and_stored_log(surface
     surface.open_run(dry_id + 1)
     wait_idle(qtbot, surface)
     assert surface.selected_step() == "add-symbols"
-    assert "connection.position.outside" in surface.findings.column_texts(1)
+    assert "connection.position.outside" in surface.findings.column_texts(2)
     assert surface.log_view.current_record().level == "error"
     assert surface.retry_button.isEnabled()
 

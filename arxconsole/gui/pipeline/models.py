@@ -120,7 +120,10 @@ def fmt_when(value) -> str:
             return value
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
-    return value.astimezone().strftime("%Y-%m-%d %H:%M:%S")
+    local = value.astimezone()
+    if local.date() == dt.datetime.now().astimezone().date():
+        return local.strftime("today %H:%M:%S")
+    return local.strftime("%Y-%m-%d %H:%M")
 
 
 def symbol_of(finding: dict) -> str:
@@ -164,11 +167,11 @@ def findings_model(parent=None) -> RowsModel:
     return RowsModel([
         Column("Severity", severity_text, icon=severity_icon,
                tooltip=lambda f: f"waived: {f.get('waiver_reason', '')}" if f.get("waived") else severity_text(f)),
+        Column("Symbol", symbol_of, link=True,
+               tooltip=lambda f: f"Open {symbol_of(f)} in the Symbols surface" if symbol_of(f) else None),
         Column("Rule", lambda f: str(f.get("rule", "")),
                tooltip=lambda f: f"{f.get('rule', '')} (check {f.get('check', '')})"),
         Column("Message", lambda f: str(f.get("message", ""))),
-        Column("Symbol", symbol_of, link=True,
-               tooltip=lambda f: f"Open {symbol_of(f)} in the Symbols surface" if symbol_of(f) else None),
         Column("File", lambda f: str(f.get("file", ""))),
         Column("Location", lambda f: str(f.get("location", ""))),
         Column("Hint", lambda f: str(f.get("hint", ""))),

@@ -4,10 +4,10 @@ past runs from the history read-only."""
 
 from __future__ import annotations
 
+import html
 import logging
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QPoint, Qt
-from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QRadioButton,
                                QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -19,7 +19,7 @@ from ..surface import Surface
 from ..workers import start_worker
 from .changes_view import ChangesView
 from .driver import RunDriver
-from .models import findings_model, fmt_counts, runs_model, steps_model, step_title, symbol_of
+from .models import findings_model, fmt_counts, runs_model, severity_text, steps_model, step_title, symbol_of
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +161,7 @@ class PipelineSurface(Surface):
         self.steps_table.setContextMenuPolicy(Qt.CustomContextMenu)
         self.steps_table.customContextMenuRequested.connect(self._steps_menu)
         self.steps_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected_step())
+        self.steps_table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         hh = self.steps_table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeToContents)
         hh.setStretchLastSection(True)
@@ -205,22 +206,31 @@ class PipelineSurface(Surface):
         fh = self.findings_table.horizontalHeader()
         fh.setSectionResizeMode(QHeaderView.Interactive)
         fh.setStretchLastSection(True)
-        for col, width in enumerate((96, 200, 330, 150, 250, 150)):
+        for col, width in enumerate((90, 150, 190, 330, 250, 130)):
             self.findings_table.setColumnWidth(col, width)
         self.findings_table.clicked.connect(self._finding_clicked)
         self.findings_table.activated.connect(lambda idx: self.open_finding(self.findings.row(idx.row())))
-        fl.addWidget(self.findings_table)
+        self.findings_table.selectionModel().currentRowChanged.connect(self._show_finding_detail)
+        fl.addWidget(self.findings_table, 1)
+        self.finding_detail = QLabel()   # the selected finding in full (cells are cut)
+        self.finding_detail.setObjectName("pipelineFindingDetail")
+        self.finding_detail.setWordWrap(True)
+        self.finding_detail.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.finding_detail.setMinimumHeight(self.fontMetrics().lineSpacing() * 4)
+        self.finding_detail.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        fl.addWidget(self.finding_detail)
         self.tabs.addTab(find_page, icon("warning"), "Findings")
 
         log_page = QWidget()
         ll = QVBoxLayout(log_page)
         ll.setContentsMargins(4, 6, 4, 4)
-        self.only_step_check = QCheckBox("Only the selected step")
-        self.only_step_check.setObjectName("pipelineLogOnlyStep")
-        self.only_step_check.toggled.connect(self._apply_step_log_filter)
-        ll.addWidget(self.only_step_check)
         self.log_view = LogView()
         self.log_view.set_steps(STEP_IDS)
+        self.only_step_check = QCheckBox("Only the selected step")
+        self.only_step_check.setObjectName("pipelineLogOnlyStep")
+        self.only_step_check.setToolTip("Filter the log to the step selected in the Steps list")
+        self.only_step_check.toggled.connect(self._apply_step_log_filter)
+        self.log_view.filter_bar.addWidget(self.only_step_check)
         self.log_view.lineActivated.connect(self._log_line_activated)
         ll.addWidget(self.log_view, 1)
         self.tabs.addTab(log_page, icon("info"), "Log")
@@ -228,12 +238,21 @@ class PipelineSurface(Surface):
         self.changes_view = ChangesView()
         self.tabs.addTab(self.changes_view, "Files")
         split.addWidget(self.tabs)
-        split.setStretchFactor(0, 2)
-        split.setStretchFactor(1, 3)
-        split.setSizes([430, 650])
+        split.setStretchFactor(0, 0)
+        split.setStretchFactor(1, 1)
+        self.splitter = split
+        self._sized = False
         outer.addWidget(split, 1)
         self._reset_steps()
         self._update_actions()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._sized:   # the first time there is a real width: steps need ~460 px
+            self._sized = True
+            total = max(self.splitter.width(), 900)
+            left = min(max(460, total * 2 // 5), total - 420)
+            self.splitter.setSizes([left, total - left])
 
     @staticmethod
     def _heading(text: str) -> QLabel:
@@ -537,6 +556,10 @@ class PipelineSurface(Surface):
         order = {"error": 0, "warning": 1, "info": 2}
         found = sorted(found, key=lambda f: (bool(f.get("waived")), order.get(f.get("severity"), 3)))
         self.findings.set_rows(found)
+        if found:
+            self.findings_table.selectRow(0)
+        else:
+            self._show_finding_detail(self.findings.index(-1, 0))
         counts = fmt_counts(row.get("findings"))
         text = f"{step_title(step)} ({step}) — {state_word(row.get('state', 'pending'))}"
         if row.get("message"):
@@ -551,6 +574,22 @@ class PipelineSurface(Surface):
         self.log_view.set_step_filter(step or None)
 
     # ---- findings / log -> symbols -------------------------------------------------------
+    def _show_finding_detail(self, current, _previous=None) -> None:
+        if not current.isValid():
+            self.finding_detail.setText("Select a finding to read it in full. Click a symbol to open it.")
+            return
+        f = self.findings.row(current.row())
+        where = ":".join(p for p in (f.get("file"), f.get("location")) if p)
+        lines = [f"<b>{html.escape(severity_text(f))}</b> [{html.escape(str(f.get('rule', '')))}] "
+                 f"{html.escape(str(f.get('message', '')))}"]
+        if where:
+            lines.append(f"in <code>{html.escape(where)}</code>")
+        if f.get("hint"):
+            lines.append(f"Hint: {html.escape(str(f['hint']))}")
+        if f.get("waived"):
+            lines.append(f"Waived: {html.escape(str(f.get('waiver_reason', '')))}")
+        self.finding_detail.setText("<br>".join(lines))
+
     def _finding_clicked(self, index) -> None:
         col = self.findings.columns[index.column()]
         if col.link:
@@ -675,4 +714,3 @@ class PipelineSurface(Surface):
         self.retry_button.setEnabled(bool(idle and run.get("run_id") and run.get("state") in UNFINISHED
                                           and self.failed_step()))
         self.open_run_button.setEnabled(bool(idle and self.history_table.currentIndex().isValid()))
-        self.history_table.setEnabled(not active)
