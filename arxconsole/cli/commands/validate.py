@@ -55,7 +55,7 @@ def run(ctx) -> int:
     lines = []
     for f in report.findings:
         line = f.data.get("line")
-        lines.append(str(f) + (f" (svg line {line})" if line and f.location.startswith(("svg", "g")) else ""))
+        lines.append(str(f) + (f" (svg line {line})" if line and f.rule.startswith("svg.") else ""))
     lines.append(f"{report.files} file(s): {counts['error']} error(s), {counts['warning']} warning(s), "
                  f"{counts['info']} info, {counts['waived']} waived"
                  + ("" if not report.blocking else " — FAILED"))
