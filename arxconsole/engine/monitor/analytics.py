@@ -20,7 +20,7 @@ from .history import RunRecord
 from .settings import LABELS, UNITS
 
 # Recommendation triggers (why these numbers: below them the advice is noise).
-SLOW_STEP_MIN_SHARE = 0.25       # a step taking a quarter of run time is worth naming
+SLOW_STEP_WARN_SHARE = 0.5       # one step taking half of all run time is a bottleneck
 ERRATIC_RATIO = 3.0              # p95 at least 3x the median: the step stalls sometimes
 ERRATIC_MIN_RUNS = 5
 HOT_SPOT_MIN_FAILURES = 2
@@ -251,10 +251,10 @@ def recommendations(runs: Sequence[RunRecord], steps: Sequence[StepStats], hot: 
             "no-runs", "info", "No finished pipeline runs in this period (0 runs): run the pipeline "
             "to get success rates, step timings and failure hot spots.", 0.0))
     if steps and len(steps) > 1:
-        s = steps[0]
-        if s.share >= SLOW_STEP_MIN_SHARE:
+        s = steps[0]  # always named: "which step is slowest" is the first question asked
+        if s.runs:
             recs.append(Recommendation(
-                "slowest-step", "warning" if s.share >= 0.5 else "info",
+                "slowest-step", "warning" if s.share >= SLOW_STEP_WARN_SHARE else "info",
                 f"Step {s.step_id} is the slowest: median {fmt_seconds(s.median_s)} over {s.runs} runs, "
                 f"{_pct(100 * s.share)} of run time. Speeding it up shortens every run the most.",
                 round(s.median_s, 3), s.step_id))
