@@ -81,6 +81,7 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
         self.plots: list[pg.PlotItem] = []
         self.curves: dict[str, pg.PlotDataItem] = {}
         self.threshold_lines: dict[str, list[pg.InfiniteLine]] = {}
+        self._threshold_items: list[tuple[pg.PlotItem, pg.InfiniteLine]] = []
         self._plot_metric: dict[int, str | None] = {}
         self.hover_text = ""
         self.redraws = 0
@@ -189,9 +190,9 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
         self.redraws += 1
 
     def set_thresholds(self, thresholds: dict) -> None:
-        for lines in self.threshold_lines.values():
-            for line in lines:
-                line.getViewBox() and line.getViewBox().removeItem(line)
+        for plot, line in self._threshold_items:
+            plot.removeItem(line)
+        self._threshold_items.clear()
         self.threshold_lines.clear()
         for row, plot in enumerate(self.plots):
             metric = self._plot_metric[row]
@@ -209,6 +210,7 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
                 line.setZValue(-5)
                 plot.addItem(line, ignoreBounds=True)
                 lines.append(line)
+                self._threshold_items.append((plot, line))
             self.threshold_lines[metric] = lines
 
     def apply_colors(self, c: ChartColors) -> None:
