@@ -106,6 +106,34 @@ def sync_filesystem(path: str | os.PathLike) -> None:
         os.close(fd)
 
 
+SYNCFS_THRESHOLD = 256
+
+
+def sync_paths(files, folders=(), *, fs_root: str | os.PathLike | None = None) -> None:
+    """Make a batch of ``sync=False`` writes durable: fsync each file and folder when
+    the batch is small (cheap, and never waits for other programs' dirty data); one
+    ``sync_filesystem(fs_root)`` when it is large (thousands of fsyncs cost seconds)."""
+    files = list(files)
+    folders = set(map(os.fspath, folders)) | {os.path.dirname(os.fspath(f)) for f in files}
+    if fs_root is not None and len(files) + len(folders) > SYNCFS_THRESHOLD and os.name != "nt":
+        sync_filesystem(fs_root)
+        return
+    for f in files:
+        try:
+            fd = os.open(os.fspath(f), os.O_RDONLY)
+        except FileNotFoundError:
+            continue  # replaced or removed since: its successor was synced by its writer
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    for d in sorted(folders):
+        try:
+            fsync_dir(d)
+        except FileNotFoundError:
+            pass
+
+
 def _load_syncfs():
     if not os.uname().sysname == "Linux":
         return None

@@ -1,8 +1,8 @@
 """Create a backup: scan the workspace, store new contents, write the manifest last.
 
 Order of durability (why a crash never yields a backup listed as good but damaged):
-objects are written (each atomically: temp + rename) -> ONE ``sync_filesystem`` makes
-them all durable -> the manifest is written durably.  The manifest is the commit
+objects are written (each atomically: temp + rename) -> ONE ``durable.sync_paths``
+makes them all durable -> the manifest is written durably.  The manifest is the commit
 point: before it exists the backup does not exist (its objects are unreferenced and
 ``purge`` collects them); once it exists every object it names is on disk.
 
@@ -128,7 +128,7 @@ def create_backup(workspace: Workspace, repo: BackupRepository, *, kind: str = "
                 # Whatever got written is made durable before the pending marker goes
                 # (a later create may reuse those objects by name).
                 faults.point("objects.sync")
-                durable.sync_filesystem(repo.objects.root)
+                durable.sync_paths(repo.objects.take_written(), fs_root=repo.objects.root)
             if cancel is not None:
                 cancel.check()
             manifest = Manifest(

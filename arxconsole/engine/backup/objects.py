@@ -7,7 +7,8 @@ text), ``r`` = stored raw when compression saves under 5 % (SVG-in-JSON compress
 3-10x, already-compressed binaries not at all, and skipping them saves CPU on both
 ends).  Objects are never modified once written; they are written with
 ``durable.write_stream(sync=False)`` and made durable by the caller's one
-``sync_filesystem`` before a manifest refers to them.
+``durable.sync_paths`` (per-file fsyncs for a few, one syncfs for thousands) before a
+manifest refers to them.
 
 Reading always re-hashes: ``copy_verified`` streams the decompressed bytes to a sink
 and raises ``ObjectDamaged`` on a missing file, bad header, corrupt or truncated zlib
@@ -57,6 +58,12 @@ class ObjectStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._base = os.fspath(self.root)
+        self._written: list[str] = []   # since the last take_written(): to be synced
+
+    def take_written(self) -> list[str]:
+        """Paths written with sync=False since the last call (the caller syncs them)."""
+        out, self._written = self._written, []
+        return out
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
@@ -127,6 +134,7 @@ class ObjectStore:
         target = self.path_for(digest)
         faults.point("object.write")
         durable.write_stream(target, fill, mode=0o644, sync=False)
+        self._written.append(os.fspath(target))
         faults.point("object.written")
         return target.stat().st_size
 

@@ -14,11 +14,11 @@ Steps of ``restore_backup``:
    (same filesystem, so the swap is renames), hash-verifying each object as it is
    decompressed; the objects of unchanged files are re-hashed too.  Any damage: the
    staging folder is deleted and the restore refused; the workspace was not touched.
-6. ``sync_filesystem``, then durably write ``journal.json`` listing every operation
+6. ``durable.sync_paths`` (fsyncs, or one syncfs for big batches), then durably write ``journal.json`` listing every operation
    ``{path, action: write|remove, had_old}``.
 7. Apply: per path, move the current file (if any) to ``old/<path>``, then move the
    staged file to ``<path>``.  Each move is one atomic rename.
-8. ``sync_filesystem``, then durably write ``committed``; delete the staging folder.
+8. ``sync_paths`` of every folder touched, then durably write ``committed``; delete the staging folder.
 
 Why a crash leaves the old or the restored workspace, never a mix: the workspace is
 changed only in step 7, and only by renames that keep both versions on disk.  Before
@@ -196,7 +196,7 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
                                 f"nothing in the workspace changed") from exc
             raise
         faults.point("restore.sync-staged")
-        durable.sync_filesystem(workspace.root)
+        durable.sync_paths([os.path.join(stage, "new", e.path) for e in plan.writes], fs_root=workspace.root)
         ops = [{"path": e.path, "action": "write", "had_old": os.path.lexists(workspace.root / e.path)}
                for e in plan.writes]
         ops += [{"path": p, "action": "remove", "had_old": True} for p in plan.removes]
@@ -206,7 +206,7 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
         try:
             _apply(workspace.root, stage, ops, progress)
             faults.point("restore.sync-applied")
-            durable.sync_filesystem(workspace.root)
+            durable.sync_paths([], _touched_folders(workspace.root, stage, ops), fs_root=workspace.root)
             faults.point("restore.commit")
             durable.write_text(stage / COMMITTED, "committed\n")
             faults.point("restore.committed")
@@ -308,7 +308,21 @@ def _rollback(root: Path, stage: Path, ops: list[dict]) -> None:
             live.parent.mkdir(parents=True, exist_ok=True)
             faults.point("recover.put-back")
             os.replace(aside, live)
-    durable.sync_filesystem(root)
+    durable.sync_paths([], _touched_folders(root, stage, ops), fs_root=root)
+
+
+def _touched_folders(root: Path, stage: Path, ops: list[dict]) -> set[str]:
+    """Every folder whose entries a swap or rollback changed, with their ancestors up
+    to the workspace (new folders are entries of their parents)."""
+    out: set[str] = set()
+    r = os.fspath(root)
+    for op in ops:
+        for base in (r, os.path.join(stage, "old"), os.path.join(stage, "new")):
+            folder = os.path.dirname(os.path.join(base, op["path"]))
+            while folder not in out and len(folder) >= len(r):
+                out.add(folder)
+                folder = os.path.dirname(folder)
+    return {f for f in out if os.path.isdir(f)}
 
 
 def _discard(stage: Path) -> None:
