@@ -113,13 +113,27 @@ def read_json_object(path: str | os.PathLike, display: str | None = None,
     """Read one JSON object from ``path``; (None, [finding]) on any problem, never raises."""
     name = display if display is not None else os.fspath(path)
     try:
-        with open(path, "rb") as fh:
-            size = os.fstat(fh.fileno()).st_size     # fstat: no second path lookup
+        # os.open/os.read: a buffered file object costs more than reading a symbol file,
+        # and read(n) on one allocates n bytes up front
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
+        try:
+            size = os.fstat(fd).st_size
             if size > max_bytes:
                 return None, [RULES["file.too_large"].finding(
                     f"{name}: file is {size:,} bytes, above the {max_bytes:,}-byte limit for a symbol; not read",
                     file=name, size=size)]
-            raw = fh.read(max_bytes + 1)   # bounded even if the file grew since fstat
+            chunks = []
+            want = min(size, max_bytes) + 1          # +1 notices a file that grew since fstat
+            got = 0
+            while got < want:
+                chunk = os.read(fd, want - got)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                got += len(chunk)
+            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        finally:
+            os.close(fd)
     except OSError as exc:
         return None, [RULES["file.unreadable"].finding(f"{name}: cannot read: {exc.strerror or exc}", file=name)]
     if len(raw) > max_bytes:
