@@ -11,9 +11,9 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 from dataclasses import replace
-from pathlib import PurePath
 from typing import Any
 
 from ..findings import Finding
@@ -136,7 +136,7 @@ def _structure(sym: Symbol, ctx: ValidationContext, out: list[Finding], file: st
             _add(out, "structure.id.pattern", f"id {sid!r} does not match CODE_Name_001 "
                  f"({ID_RE.pattern})", file, sid, "id")
         if check_file_name and file:
-            stem = PurePath(file).stem
+            stem = os.path.splitext(os.path.basename(file))[0]
             if stem != sid:
                 _add(out, "structure.id.file_name", f"id {sid!r} differs from the file name {stem!r}.json",
                      file, sid, "id")
