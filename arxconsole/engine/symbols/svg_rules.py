@@ -4,6 +4,12 @@ Each element is visited once; security, compatibility, id, reference, depth and
 geometry checks all happen in that visit (the walk is the hot loop of whole-library
 validation, so it does no per-element allocation it can avoid).
 
+Security decisions: references must be local (``#id``); the only ``data:`` URIs allowed
+are PNG/JPEG/GIF on ``<image>`` (decoded as pixels by Qt's image plugins, never as
+markup; an SVG or HTML ``data:`` URI would be a second, unchecked document); element
+names are judged by local name whatever their namespace (Qt ignores namespaces, so
+``<html:script>`` is still a script); security rules cannot be waived.
+
 Locations are element paths (``svg/g[2]/script``, attributes as ``…/rect/@onload``);
 ``Finding.data['line']`` is the line within the SVG text.
 """
