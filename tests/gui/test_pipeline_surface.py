@@ -127,6 +127,22 @@ def test_demo_pipeline_step_by_step(main_window, surface, qtbot):
     assert (surface.ctx.workspace.root / "symbol_index.json").is_file()    # a real run wrote the registry
 
 
+def test_new_object_run_adds_smart_switch_and_lists_the_files_it_wrote(surface, qtbot, demo):
+    surface.new_object_radio.click()
+    qtbot.keyClicks(surface.object_edit, "smart_switch")
+    click(qtbot, surface.run_button)
+    wait_idle(qtbot, surface)
+    assert list(states(surface).values()) == ["Succeeded"] * 6
+    assert "electrical.smart_switch (new object)" in surface.run_label.text()
+    files = dict(zip(surface.changes_view.model.column_texts(1), surface.changes_view.model.column_texts(0)))
+    assert files["schemas/electrical/schema.json"] == "Modify"
+    assert files["arx-symbol-library/electrical/EL_SmartSwitch_001.json"] == "Create"
+    assert "The run wrote" in surface.changes_view.note.text()
+    assert "EL_SmartSwitch_001" in (demo / "docs/systems/electrical.md").read_text(encoding="utf-8")
+    assert surface.runs.column_texts(2)[0] == "electrical.smart_switch"
+    assert surface.runs.column_texts(3)[0] == "New object"
+
+
 def test_pause_then_next_in_a_run_all(surface, qtbot, monkeypatch):
     from arxconsole.engine.pipeline.steps import STEPS as MODULES
 

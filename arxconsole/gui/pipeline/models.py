@@ -157,7 +157,7 @@ def steps_model(parent=None) -> RowsModel:
         Column("State", lambda r: state_word(r.get("state", "pending")), icon=lambda r: r.get("state", "pending"),
                tooltip=lambda r: r.get("message") or state_word(r.get("state", "pending"))),
         Column("Duration", lambda r: fmt_duration(r.get("duration")), align_right=True),
-        Column("Attempt", lambda r: str(r.get("attempt") or 1), align_right=True),
+        Column("Attempt", lambda r: str(r["attempt"]) if r.get("attempt") else "—", align_right=True),
         Column("Findings", lambda r: fmt_counts(r.get("findings"))),
     ], parent)
 
