@@ -139,6 +139,9 @@ def run_gui(cli_ctx) -> int:
     if args.screenshot:
         return _screenshot(app, window, args.screenshot)
     code = app.exec()
+    from .gui.workers import shutdown_workers
+
+    shutdown_workers()
     if ctx.db_opened:
         ctx.db.close()
     return code

@@ -206,7 +206,8 @@ def demo_needs_history(workspace_root: str | os.PathLike, db) -> bool:
     return is_demo_workspace(root) and root not in (db.get_setting(SEEDED_SETTING) or {})
 
 
-def seed_demo_history(workspace: Workspace, db, data_dir, progress: ProgressFn = no_progress) -> list[str]:
+def seed_demo_history(workspace: Workspace, db, data_dir, progress: ProgressFn = no_progress,
+                      cancel=None) -> list[str]:
     """Give a fresh demo workspace a real history: a backup, successful runs and a run
     that fails and rolls back (fire_alarm carries a deliberate error).  Every entry is
     produced by the real engine, not fabricated; runs once per workspace and data dir.
@@ -225,12 +226,14 @@ def seed_demo_history(workspace: Workspace, db, data_dir, progress: ProgressFn =
     ]
     for i, (kind, request) in enumerate(plan):
         progress(i, len(plan), "preparing the demo history")
+        if cancel is not None:
+            cancel.check()  # quitting: stop between steps; seeding resumes at the next open
         if kind == "backup":
             m = create_backup(workspace, repo, kind="full", reason="scheduled",
-                              message="demo: initial state", db=db)
+                              message="demo: initial state", db=db, cancel=cancel)
             done.append(f"backup {m.id}")
         else:
-            runner = PipelineRunner(workspace, db, request, data_dir=data_dir)
+            runner = PipelineRunner(workspace, db, request, data_dir=data_dir, cancel=cancel)
             runner.run()
             done.append(f"run {runner.run_id} {request.system}{' (dry run)' if request.dry_run else ''}: "
                         f"{runner.state.value}")

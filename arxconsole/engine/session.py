@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 
 
 def _recover_restores(ws: Workspace, db) -> list[str]:
+    if not (ws.root / ".arxconsole-staging").is_dir():
+        return []  # no restore was ever staged here: nothing to finish or undo
     from .backup.restore import recover_interrupted
 
     return [f"backup restore {m}" for m in recover_interrupted(ws, db=db)]
@@ -26,9 +28,23 @@ def _recover_restores(ws: Workspace, db) -> list[str]:
 def _recover_runs(ws: Workspace, db) -> list[str]:
     if db is None:  # the run history lives in the database; without it nothing to mark
         return []
+    if not (ws.root / ".arxconsole-journal").is_dir() and not _runs_marked_running(ws, db):
+        return []  # the common case, decided without importing the pipeline engine
     from .pipeline.recovery import recover_interrupted_runs
 
     return [r.message or f"run {r.run_id}: {r.state}" for r in recover_interrupted_runs(ws, db)]
+
+
+def _runs_marked_running(ws: Workspace, db) -> bool:
+    from sqlalchemy import text
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        with db.engine.connect() as conn:
+            return conn.execute(text("SELECT 1 FROM pipeline_runs WHERE workspace = :ws AND state IN "
+                                     "('running', 'pending') LIMIT 1"), {"ws": str(ws.root)}).first() is not None
+    except SQLAlchemyError:
+        return True  # cannot tell: let the real recovery decide
 
 
 # In this order: a restore's swap is finished or undone first, then a dead run's

@@ -315,7 +315,7 @@ class MainWindow(QMainWindow):
         def failed(message, _user):
             ctx.set_status("run", "warning", "Demo history incomplete", message)
 
-        start_worker(lambda h: seed_demo_history(ws, ctx.db, ctx.data_dir, progress=h.progress),
+        start_worker(lambda h: seed_demo_history(ws, ctx.db, ctx.data_dir, progress=h.progress, cancel=h.cancel),
                      on_finished=finished, on_failed=failed,
                      on_done=lambda: setattr(self, "_seeding", False))
         return True

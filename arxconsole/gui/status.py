@@ -49,6 +49,10 @@ class StatusMonitor(QObject):
 
     def start(self) -> None:
         """Start sampling and health checks (call once the database is open)."""
+        # Import on the GUI thread what the health worker uses: two threads importing
+        # one package at once can see it half-initialised (a circular-import error).
+        from ..engine.backup import BackupRepository  # noqa: F401
+        from ..engine.monitor.health import check_health  # noqa: F401
         from ..engine.monitor.sampler import Sampler
 
         if self.sampler is None:

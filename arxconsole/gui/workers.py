@@ -88,3 +88,11 @@ def start_worker(fn: Callable[[WorkerHandle], Any], *, on_finished=None, on_fail
 
 def wait_for_workers(timeout_ms: int = 30_000) -> bool:
     return QThreadPool.globalInstance().waitForDone(timeout_ms)
+
+
+def shutdown_workers(timeout_ms: int = 15_000) -> bool:
+    """At quit: ask every running worker to stop, then give them time to end cleanly
+    (engine work is journaled, but a clean stop beats recovery at the next start)."""
+    for worker in list(_active):
+        worker.cancel.cancel()
+    return wait_for_workers(timeout_ms)
