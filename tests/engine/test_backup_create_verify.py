@@ -299,3 +299,15 @@ def test_stale_pending_marker_triggers_recheck_of_new_objects(ws, repo):
     m2 = create_backup(ws, repo)
     assert verify_backup(repo, m2.id).ok
     assert json.loads(repo.objects.read_verified(e.hash, e.size))["system"] == "electrical"
+
+
+def test_backups_inside_the_workspace_are_refused(ws):
+    inside = BackupRepository(ws.root / "docs" / "backups")
+    with pytest.raises(UserError, match="overlap"):
+        create_backup(ws, inside)
+    from arxconsole.engine.workspace import Workspace
+
+    around = BackupRepository(ws.root.parent / "outer")
+    nested = Workspace.create(around.root / "ws")
+    with pytest.raises(UserError, match="overlap"):
+        create_backup(nested, around)

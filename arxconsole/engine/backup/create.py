@@ -84,6 +84,15 @@ def scan(workspace: Workspace, scope: list[str]) -> list[ScannedFile]:
     return found
 
 
+def check_separate(workspace: Workspace, repo: BackupRepository) -> None:
+    """Backups must live outside the workspace (and vice versa): otherwise a backup
+    would contain the backups, and a point-in-time restore could delete them."""
+    ws, store = workspace.root.resolve(), repo.root.resolve()
+    if ws == store or ws in store.parents or store in ws.parents:
+        raise UserError(f"{store}: the backup folder and the workspace {ws} overlap; keep the data dir "
+                        f"(--data-dir) outside the workspace")
+
+
 def _check_link(root: Path, link: Path) -> Path:
     target = link.resolve()
     if not target.exists():
@@ -101,6 +110,7 @@ def create_backup(workspace: Workspace, repo: BackupRepository, *, kind: str = "
     if reason not in REASONS:
         raise UserError(f"{reason!r}: unknown backup reason (one of {', '.join(REASONS)})")
     scope = scope_for(kind, system)
+    check_separate(workspace, repo)
     with repo.lock(shared=True):
         bid = repo.new_id()
         with repo.pending(bid):

@@ -7,6 +7,7 @@ Steps of ``restore_backup``:
    object the restore needs exists.
 3. Safety backup of the whole current workspace (reason "before_restore"); its
    manifest also gives the current hashes for the plan without re-reading files.
+   (If step 5 then finds damage, this safety backup simply stays: a normal backup.)
 4. Plan: within the backup's scope (narrowed to the selected paths/systems), files
    whose content or mode differs are written, files the backup does not have are
    removed (point in time; they are in the safety backup), identical files are left.
@@ -48,7 +49,7 @@ from ..errors import UserError
 from ..progress import CancelToken, ProgressFn, no_progress
 from ..workspace import BEHAVIOR_DIR, DOCS_DIR, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
 from . import faults
-from .create import create_backup, default_workers
+from .create import check_separate, create_backup, default_workers
 from .diff import workspace_entries
 from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, selection_matches, system_prefixes
 from .manifest import FileEntry, Manifest
@@ -168,6 +169,7 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
                    system: str | None = None, db=None, progress: ProgressFn = no_progress,
                    cancel: CancelToken | None = None, safety_backup: bool = True,
                    workers: int | None = None) -> RestoreResult:
+    check_separate(workspace, repo)
     recover_interrupted(workspace, db=db)
     with repo.lock(shared=True):
         m = repo.load(ref)
