@@ -137,3 +137,38 @@ def test_retention_settings_are_validated_and_audited(db):
 def test_unknown_resolution_is_refused(db):
     with pytest.raises(ValueError, match="resolution"):
         MetricsStore(db).series("cpu", T0, T0 + 1, resolution="weekly")
+
+
+def test_two_writers_folding_into_the_same_buckets_lose_nothing(any_db):
+    """Two connections (as the GUI's sampler and a CLI command would be) record into the
+    same minute/hour buckets at once; every sample ends up counted exactly once."""
+    import threading
+
+    from arxconsole.store import Database
+
+    other = Database(any_db.url)
+    try:
+        stores = [MetricsStore(any_db), MetricsStore(other)]
+        errors = []
+
+        def work(k):
+            try:
+                for b in range(25):
+                    stores[k].record([("cpu", T0 + b * 2 + k + 0.5 * j, float(k * 100 + b)) for j in range(2)])
+            except Exception as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+        threads = [threading.Thread(target=work, args=(k,)) for k in (0, 1)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert MetricsStore(any_db).raw_count("cpu") == 100
+        m = MetricsStore(any_db).series("cpu", T0, T0 + 3600, resolution="minute")
+        assert int(m.count.sum()) == 100 and m.vmin.min() == 0.0 and m.vmax.max() == 124.0
+        expected_sum = sum(2.0 * (k * 100 + b) for k in (0, 1) for b in range(25))
+        assert float((m.value * m.count).sum()) == pytest.approx(expected_sum)
+        h = MetricsStore(any_db).series("cpu", T0, T0 + 3600, resolution="hour")
+        assert list(h.count) == [100]
+    finally:
+        other.close()

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Iterable, Sequence
 
 import numpy as np
-from sqlalchemy import and_, bindparam, delete, func, insert, select, update
+from sqlalchemy import Double, Integer, and_, bindparam, case, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ...store.models.monitor import MetricAggregate, MetricSample, MonitorAlert
@@ -93,16 +93,19 @@ class MetricsStore:
         if not rows:
             return 0
         buckets = _aggregate(rows)
-        for attempt in (1, 2):
+        attempts = 3
+        for attempt in range(1, attempts + 1):
             try:
                 with self.db.writer() as session:
+                    # Raw rows first: on SQLite this takes the write lock before the bucket
+                    # read, so no other writer can slip in between.
                     session.execute(insert(_samples), rows)
                     _merge_buckets(session, buckets)
                 return len(rows)
             except IntegrityError:
-                # Another process created one of our buckets between our read and our
+                # Another writer created one of our buckets between our read and our
                 # insert; the transaction rolled back, so re-reading and retrying is exact.
-                if attempt == 2:
+                if attempt == attempts:
                     raise
         return 0  # pragma: no cover
 
@@ -247,29 +250,34 @@ def _aggregate(rows: list[dict]) -> dict[tuple[str, int, int], list[float]]:
 
 def _merge_buckets(session, buckets: dict[tuple[str, int, int], list[float]]) -> None:
     """Insert new buckets and fold into existing ones, in three statements whatever the
-    batch size: one SELECT of the existing buckets in range, one executemany UPDATE,
-    one executemany INSERT (per-bucket statements cost the sampler ~10 ms a flush)."""
+    batch size: one SELECT of the existing bucket keys, one executemany UPDATE, one
+    executemany INSERT.  The UPDATE is relative (count = count + n, vmin = the smaller)
+    so two writers folding into one bucket at once cannot lose each other's samples; two
+    writers creating one bucket at once make the second INSERT fail, and ``record``
+    retries."""
     names = sorted({k[0] for k in buckets})
     lo = min(k[2] for k in buckets)
     hi = max(k[2] for k in buckets)
-    existing = {(r.series, r.resolution, r.bucket): r for r in session.execute(
-        select(_aggs).where(_aggs.c.series.in_(names), _aggs.c.bucket >= lo, _aggs.c.bucket <= hi))}
+    existing = {tuple(r) for r in session.execute(
+        select(_aggs.c.series, _aggs.c.resolution, _aggs.c.bucket)
+        .where(_aggs.c.series.in_(names), _aggs.c.bucket >= lo, _aggs.c.bucket <= hi))}
     new_rows, updates = [], []
     for key, (vmin, vmax, vsum, count) in buckets.items():
-        old = existing.get(key)
-        if old is None:
+        if key in existing:
+            updates.append({"k_series": key[0], "k_res": key[1], "k_bucket": key[2],
+                            "b_min": vmin, "b_max": vmax, "b_sum": vsum, "b_count": count})
+        else:
             new_rows.append({"series": key[0], "resolution": key[1], "bucket": key[2],
                              "vmin": vmin, "vmax": vmax, "vsum": vsum, "count": count})
-        else:
-            updates.append({"k_series": key[0], "k_res": key[1], "k_bucket": key[2],
-                            "vmin": min(old.vmin, vmin), "vmax": max(old.vmax, vmax),
-                            "vsum": old.vsum + vsum, "count": old.count + count})
     if updates:
+        b_min, b_max = bindparam("b_min", type_=Double), bindparam("b_max", type_=Double)
         stmt = (update(_aggs)
                 .where(_aggs.c.series == bindparam("k_series"), _aggs.c.resolution == bindparam("k_res"),
                        _aggs.c.bucket == bindparam("k_bucket"))
-                .values(vmin=bindparam("vmin"), vmax=bindparam("vmax"), vsum=bindparam("vsum"),
-                        count=bindparam("count")))
+                .values(vmin=case((_aggs.c.vmin < b_min, _aggs.c.vmin), else_=b_min),
+                        vmax=case((_aggs.c.vmax > b_max, _aggs.c.vmax), else_=b_max),
+                        vsum=_aggs.c.vsum + bindparam("b_sum", type_=Double),
+                        count=_aggs.c.count + bindparam("b_count", type_=Integer)))
         session.connection().execute(stmt, updates)
     if new_rows:
         session.execute(insert(_aggs), new_rows)
