@@ -104,3 +104,18 @@ def test_system_override_and_codes():
 ])
 def test_quantity_parsing(text, expected):
     assert parse_quantity(text) == expected
+
+
+def test_garbage_field_values_never_crash_conversion_or_validation():
+    import random
+
+    rng = random.Random(5)
+    values = [None, True, 0, -3, 1.5, float("nan"), "", "x", "<svg", "<g/>", [], [1, "a"], {}, {"a": None},
+              {"content": 5, "width": True, "height": -1}, [{"type": None}], {"p": [1]}, {"p": {"x": "1"}}]
+    keys = ["id", "name", "display_name", "system", "category", "svg", "properties", "connections",
+            "behavior_profile", "metadata", "tags", "waivers", "subcategory"]
+    for _ in range(400):
+        doc = {k: rng.choice(values) for k in rng.sample(keys, rng.randint(0, len(keys)))}
+        out, notes = to_library(doc, source="fuzz.json", stem="fuzz", system=rng.choice([None, "s"]))
+        findings = validate_symbol(out, ValidationContext(), file="fuzz.json")
+        assert all(f.rule and f.message for f in findings)
