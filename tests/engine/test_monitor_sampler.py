@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
 from arxconsole.engine.monitor.alerts import AlertEngine, AlertLog
 from arxconsole.engine.monitor.metrics import MetricsStore
 from arxconsole.engine.monitor.sampler import SERIES, ResourceProbe, Sampler, take_sample
@@ -119,8 +121,6 @@ def test_edited_thresholds_reach_a_running_sampler(db, data_dir):
 
 
 def test_bad_intervals_are_refused(tmp_path):
-    import pytest
-
     with pytest.raises(ValueError, match="positive"):
         Sampler(tmp_path, interval=0)
 
@@ -167,3 +167,54 @@ def test_unusable_disk_path_is_reported_not_raised(tmp_path):
     assert wait_for(lambda: sampler.last_error is not None)
     assert "missing" in sampler.last_error
     assert sampler.stop()
+
+
+@pytest.mark.slow
+def test_killed_while_flushing_leaves_raw_and_aggregates_consistent(tmp_path):
+    """SIGKILL the process in the middle of batched writes: every stored sample is
+    counted in its minute and hour buckets, no more, no less (one transaction each)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import textwrap
+
+    from arxconsole.store import Database
+
+    url = f"sqlite:///{tmp_path / 'm.sqlite3'}"
+    code = textwrap.dedent(f"""
+        import itertools, sys, time
+        from arxconsole.store import Database
+        from arxconsole.engine.monitor.sampler import Sampler
+        from arxconsole.engine.monitor.metrics import MetricsStore
+        db = Database.open({url!r})
+        n = itertools.count()
+        s = Sampler({str(tmp_path)!r}, interval=0.002, flush_interval=0.01, store=MetricsStore(db),
+                    probe=lambda: {{"a": float(next(n) % 100), "b": 1.0}})
+        s.start()
+        while s.flushes < 3:
+            time.sleep(0.01)
+        print("flushing", flush=True)
+        time.sleep(60)
+    """)
+    proc = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "flushing"
+        time.sleep(0.5)
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait()
+    db = Database.open(url)
+    try:
+        store = MetricsStore(db)
+        with db.engine.connect() as conn:
+            from sqlalchemy import text
+            assert conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+        for name in ("a", "b"):
+            raw = store.raw_count(name)
+            assert raw > 20
+            minute = store.series(name, 0, time.time() + 60, resolution="minute")
+            hour = store.series(name, 0, time.time() + 60, resolution="hour")
+            assert int(minute.count.sum()) == raw == int(hour.count.sum())
+    finally:
+        db.close()
