@@ -18,6 +18,9 @@ def surface(main_window, qtbot):
     main_window.open_demo()
     main_window.show_surface("symbols")
     s = main_window.surface("symbols")
+    # under a real X server, keyboard focus and shortcuts need the window to be active
+    main_window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is main_window, timeout=5000)
     wait_idle(qtbot, s)
     yield s
     from arxconsole.gui.workers import wait_for_workers
@@ -273,6 +276,7 @@ def test_drag_port_snaps_updates_table_and_undo_restores(surface, qtbot):
     step = canvas.grid_step
     assert (port["x"], port["y"]) == (round(47.3 / step) * step, round(70.8 / step) * step)
     assert port["type"] == "ground"                          # the rest of the port is kept
+    assert all(isinstance(port[k], int) for k in ("x", "y"))  # whole numbers stay ints in the file
     row = ed.connections.keys().index("ground")
     assert ed.connections.table.item(row, 2).text() == str(port["x"])
     assert ed.connections.selected_key() == "ground"         # clicking the port selected its row
@@ -285,6 +289,9 @@ def test_drag_port_snaps_updates_table_and_undo_restores(surface, qtbot):
     assert canvas.ports["ground"].pos() == QPointF(58, 81)
     assert not surface.has_unsaved_changes()
     qtbot.keyClick(canvas, Qt.Key_Z, Qt.ControlModifier | Qt.ShiftModifier)
+    assert surface.doc.get("connections", "ground")["x"] == port["x"]
+    surface.doc.undo_stack.undo()
+    qtbot.keyClick(canvas, Qt.Key_Y, Qt.ControlModifier)      # the other common redo key
     assert surface.doc.get("connections", "ground")["x"] == port["x"]
 
 

@@ -131,7 +131,7 @@ class PortItem(QGraphicsEllipseItem):
 
 class PreviewCanvas(QGraphicsView):
     portClicked = Signal(str)
-    portMoved = Signal(str, float, float)     # on release, snapped, inside the viewBox
+    portMoved = Signal(str, object, object)   # on release, snapped, inside the viewBox (int when whole)
     zoomChanged = Signal(float)
 
     def __init__(self, parent=None):

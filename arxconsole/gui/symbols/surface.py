@@ -84,7 +84,13 @@ class SymbolsSurface(Surface):
             act.setIcon(icon(icon_name))
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            act.setShortcuts([QKeySequence(s) for s in shortcuts])
+            seqs: list[QKeySequence] = []
+            for sc in shortcuts:   # a standard key may already include the extra one (X11 Redo)
+                for seq in (QKeySequence.keyBindings(sc) if isinstance(sc, QKeySequence.StandardKey)
+                            else [QKeySequence(sc)]):
+                    if not seq.isEmpty() and seq not in seqs:
+                        seqs.append(seq)
+            act.setShortcuts(seqs)
             act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
         act.setToolTip(tip or text.replace("&", ""))
         act.triggered.connect(lambda _=False: slot())
@@ -110,7 +116,7 @@ class SymbolsSurface(Surface):
         self.toolbar.addSeparator()
         self.save_action = self._action("Save", self.save, QKeySequence.Save, "ok", "Save (Ctrl+S)")
         self.undo_action = self._action("Undo", stack.undo, QKeySequence.Undo, tip="Undo (Ctrl+Z)")
-        self.redo_action = self._action("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Shift+Z"],
+        self.redo_action = self._action("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Shift+Z", "Ctrl+Y"],
                                         tip="Redo (Ctrl+Shift+Z)")
         stack.canUndoChanged.connect(self._update_actions)
         stack.canRedoChanged.connect(self._update_actions)
