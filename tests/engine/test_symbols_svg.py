@@ -243,3 +243,15 @@ def test_use_target_problems_reported_once():
 def test_unparsable_drawing_points_at_the_svg_field():
     f = validate_svg_text("<svg><g></svg>")[0]
     assert f.rule == "svg.xml.malformed" and f.location == "svg" and f.data["line"] == 1
+
+
+def test_path_boxes_under_transforms_match_transformed_geometry():
+    from arxconsole.engine.symbols import geometry as geo
+
+    d = "M0 0 C0 10 10 10 10 0 Q15 -10 20 0 S30 10 30 0 L30 5 a5 5 0 0 1 -10 0 z"
+    local = geo.path_box(d, geo.IDENTITY)
+    moved = geo.path_box(d, geo.parse_transform("translate(5,7) scale(2)"))
+    assert moved == pytest.approx((5 + 2 * local[0], 7 + 2 * local[1], 5 + 2 * local[2], 7 + 2 * local[3]))
+    turned = geo.path_box("M0 0 L10 0", geo.parse_transform("rotate(90)"))
+    assert turned == pytest.approx((0, 0, 0, 10), abs=1e-9)
+    assert geo.path_box("M0 0 L10 0 S20 10 30 0", geo.IDENTITY)[3] > 0   # S after L: first control = current point

@@ -292,77 +292,90 @@ _ARITY.update({k.lower(): v for k, v in _ARITY.items()})
 
 
 def path_box(d: str, m: Matrix) -> Box | None:
-    """Exact box of path data under transform m (arcs exact via their extreme angles)."""
-    a, b, c, dd, e, f = m
-
-    def tx(x, y):
-        return (a * x + c * y + e, b * x + dd * y + f)
-
-    xs: list[float] = []
+    """Exact box of path data under transform m (Bézier extrema, arcs via their extreme
+    angles).  Points are collected in local space and transformed once at the end; an
+    identity transform (the common case) skips that step entirely."""
+    xs: list[float] = []          # on-curve points, local space
     ys: list[float] = []
+    curves: list[tuple[float, ...]] = []       # cubic control polygons, local space
+    arc_pts: list[tuple[float, float]] = []    # already in device space
     cx = cy = sx = sy = 0.0
-    lcx = lcy = None  # last control point, for S/T reflection
-    last = ""
+    lcx = lcy = 0.0               # last control point, for S/T reflection
+    last = "M"                    # never "": '' is a substring of every string
     for cmd, args in _path_segments(d):
         rel = cmd.islower()
         up = cmd.upper()
-        ox, oy = (cx, cy) if rel else (0.0, 0.0)
-        if up == "M":
+        if rel:
+            ox, oy = cx, cy
+        else:
+            ox = oy = 0.0
+        if up == "M" or up == "L":
             cx, cy = args[0] + ox, args[1] + oy
-            sx, sy = cx, cy
-            px, py = tx(cx, cy)
-            xs.append(px); ys.append(py)
-            lcx = lcy = None
+            if up == "M":
+                sx, sy = cx, cy
+            xs.append(cx); ys.append(cy)
         elif up == "Z":
             cx, cy = sx, sy
-            lcx = lcy = None
-        elif up in "LHV":
-            if up == "L":
-                cx, cy = args[0] + ox, args[1] + oy
-            elif up == "H":
-                cx = args[0] + (cx if rel else 0.0)
-            else:
-                cy = args[0] + (cy if rel else 0.0)
-            px, py = tx(cx, cy)
-            xs.append(px); ys.append(py)
-            lcx = lcy = None
-        elif up in "CSQT":
+        elif up == "H":
+            cx = args[0] + ox
+            xs.append(cx); ys.append(cy)
+        elif up == "V":
+            cy = args[0] + oy
+            xs.append(cx); ys.append(cy)
+        elif up == "A":
+            ex, ey = args[5] + ox, args[6] + oy
+            arc_pts.extend(_arc_points(cx, cy, args[0], args[1], args[2], args[3] != 0, args[4] != 0, ex, ey, m))
+            cx, cy = ex, ey
+        else:
             if up == "C":
-                c1 = (args[0] + ox, args[1] + oy)
-                c2 = (args[2] + ox, args[3] + oy)
-                end = (args[4] + ox, args[5] + oy)
+                c1x, c1y = args[0] + ox, args[1] + oy
+                c2x, c2y = args[2] + ox, args[3] + oy
+                ex, ey = args[4] + ox, args[5] + oy
             elif up == "S":
-                c1 = (2 * cx - lcx, 2 * cy - lcy) if (lcx is not None and last in "CcSs") else (cx, cy)
-                c2 = (args[0] + ox, args[1] + oy)
-                end = (args[2] + ox, args[3] + oy)
+                if last in "CcSs":
+                    c1x, c1y = 2 * cx - lcx, 2 * cy - lcy
+                else:
+                    c1x, c1y = cx, cy
+                c2x, c2y = args[0] + ox, args[1] + oy
+                ex, ey = args[2] + ox, args[3] + oy
             else:
                 if up == "Q":
-                    q = (args[0] + ox, args[1] + oy)
-                    end = (args[2] + ox, args[3] + oy)
+                    qx, qy = args[0] + ox, args[1] + oy
+                    ex, ey = args[2] + ox, args[3] + oy
+                elif last in "QqTt":
+                    qx, qy = 2 * cx - lcx, 2 * cy - lcy
+                    ex, ey = args[0] + ox, args[1] + oy
                 else:
-                    q = (2 * cx - lcx, 2 * cy - lcy) if (lcx is not None and last in "QqTt") else (cx, cy)
-                    end = (args[0] + ox, args[1] + oy)
+                    qx, qy = cx, cy
+                    ex, ey = args[0] + ox, args[1] + oy
                 # elevate the quadratic to a cubic: same curve, one code path
-                c1 = (cx + 2 / 3 * (q[0] - cx), cy + 2 / 3 * (q[1] - cy))
-                c2 = (end[0] + 2 / 3 * (q[0] - end[0]), end[1] + 2 / 3 * (q[1] - end[1]))
-            p0, p1, p2, p3 = tx(cx, cy), tx(*c1), tx(*c2), tx(*end)
-            xs.append(p3[0]); ys.append(p3[1])
-            for t in _cubic_extrema(p0[0], p1[0], p2[0], p3[0]):
-                xs.append(_cubic_point(p0[0], p1[0], p2[0], p3[0], t))
-            for t in _cubic_extrema(p0[1], p1[1], p2[1], p3[1]):
-                ys.append(_cubic_point(p0[1], p1[1], p2[1], p3[1], t))
-            if up in "QT":
-                lcx, lcy = q
+                c1x, c1y = cx + 2 / 3 * (qx - cx), cy + 2 / 3 * (qy - cy)
+                c2x, c2y = ex + 2 / 3 * (qx - ex), ey + 2 / 3 * (qy - ey)
+            curves.append((cx, cy, c1x, c1y, c2x, c2y, ex, ey))
+            xs.append(ex); ys.append(ey)
+            if up == "Q" or up == "T":
+                lcx, lcy = qx, qy
             else:
-                lcx, lcy = c2
-            cx, cy = end
-        else:  # arc
-            end = (args[5] + ox, args[6] + oy)
-            for qx, qy in _arc_points(cx, cy, args[0], args[1], args[2], args[3] != 0, args[4] != 0, *end, m):
-                xs.append(qx); ys.append(qy)
-            cx, cy = end
-            lcx = lcy = None
+                lcx, lcy = c2x, c2y
+            cx, cy = ex, ey
         last = cmd
+    a, b, c, dd, e, f = m
+    identity = m == IDENTITY
+    if not identity:
+        xs, ys = [a * x + c * y + e for x, y in zip(xs, ys)], [b * x + dd * y + f for x, y in zip(xs, ys)]
+    for x0, y0, x1, y1, x2, y2, x3, y3 in curves:
+        if not identity:
+            x0, y0, x1, y1, x2, y2, x3, y3 = (a * x0 + c * y0 + e, b * x0 + dd * y0 + f,
+                                              a * x1 + c * y1 + e, b * x1 + dd * y1 + f,
+                                              a * x2 + c * y2 + e, b * x2 + dd * y2 + f,
+                                              a * x3 + c * y3 + e, b * x3 + dd * y3 + f)
+        # the end points are already in xs/ys; only interior extrema can add to the box
+        for t in _cubic_extrema(x0, x1, x2, x3):
+            xs.append(_cubic_point(x0, x1, x2, x3, t))
+        for t in _cubic_extrema(y0, y1, y2, y3):
+            ys.append(_cubic_point(y0, y1, y2, y3, t))
+    for px, py in arc_pts:
+        xs.append(px); ys.append(py)
     if not xs:
         return None
     return (min(xs), min(ys), max(xs), max(ys))
