@@ -215,3 +215,11 @@ def test_durations_are_written_for_people():
     from arxconsole.engine.monitor.analytics import fmt_seconds
 
     assert [fmt_seconds(x) for x in (0.045, 2.44, 42.0, 300.0)] == ["45 ms", "2.4 s", "42 s", "5.0 min"]
+
+
+def test_slowest_step_that_runs_rarely_points_at_the_biggest_share():
+    runs = [run(0, steps=steps_of(define_schema=0.5, compliance=9.0))]
+    runs += [run(i, minute=i, steps=steps_of(define_schema=0.5, add_symbols=2.0)) for i in range(1, 11)]
+    (slow,) = [r for r in analyze(runs, now=NOW).recommendations if r.kind == "slowest-step"]
+    assert slow.subject == "compliance" and "median 9.0 s over 1 runs" in slow.text
+    assert "Step add-symbols takes the most run time overall (58 %)" in slow.text

@@ -252,12 +252,13 @@ def recommendations(runs: Sequence[RunRecord], steps: Sequence[StepStats], hot: 
             "to get success rates, step timings and failure hot spots.", 0.0))
     if steps and len(steps) > 1:
         s = steps[0]  # always named: "which step is slowest" is the first question asked
-        if s.runs:
-            recs.append(Recommendation(
-                "slowest-step", "warning" if s.share >= SLOW_STEP_WARN_SHARE else "info",
-                f"Step {s.step_id} is the slowest: median {fmt_seconds(s.median_s)} over {s.runs} runs, "
-                f"{_pct(100 * s.share)} of run time. Speeding it up shortens every run the most.",
-                round(s.median_s, 3), s.step_id))
+        biggest = max(steps, key=lambda x: x.share)
+        advice = ("Speeding it up shortens runs the most." if biggest is s else
+                  f"Step {biggest.step_id} takes the most run time overall ({_pct(100 * biggest.share)}).")
+        recs.append(Recommendation(
+            "slowest-step", "warning" if s.share >= SLOW_STEP_WARN_SHARE else "info",
+            f"Step {s.step_id} is the slowest: median {fmt_seconds(s.median_s)} over {s.runs} runs, "
+            f"{_pct(100 * s.share)} of run time. {advice}", round(s.median_s, 3), s.step_id))
     for s in steps:
         if s.runs >= ERRATIC_MIN_RUNS and s.median_s > 0 and s.p95_s >= ERRATIC_RATIO * s.median_s:
             ratio = s.p95_s / s.median_s
@@ -266,12 +267,13 @@ def recommendations(runs: Sequence[RunRecord], steps: Sequence[StepStats], hot: 
                 f"Step {s.step_id} is erratic: p95 {fmt_seconds(s.p95_s)} is {ratio:.1f}x its median "
                 f"{fmt_seconds(s.median_s)} over {s.runs} runs; look at its slowest runs for large "
                 f"inputs or a slow disk.", round(ratio, 1), s.step_id))
-    for h in hot[:3]:
+    for rank, h in enumerate(hot[:3]):
         if h.failures >= HOT_SPOT_MIN_FAILURES:
+            which = "the most frequent failure" if rank == 0 else f"failure number {rank + 1} by frequency"
             recs.append(Recommendation(
                 "hot-spot", "warning",
                 f"Check {h.check_id} failed in {h.runs} of {len(rated)} runs ({_pct(100 * h.share)}), "
-                f"in step {', '.join(h.steps)}; fixing its cause removes the most frequent failure.",
+                f"in step {', '.join(h.steps)}; fixing its cause removes {which}.",
                 float(h.runs), h.check_id))
     target = 100.0 - failure_warning
     for r in rates:
