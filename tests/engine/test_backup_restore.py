@@ -332,3 +332,22 @@ def test_hook_creates_a_before_run_backup(ws, data_dir, db):
     assert m.reason == "before_run" and m.run_id == "42" and m.kind == "full"
     assert json.loads(BackupRepository.for_data_dir(data_dir).manifest_path(m.id).read_bytes().split(b"\n")[0])[
         "reason"] == "before_run"
+
+
+def test_disk_full_while_writing_the_journal_changes_nothing(ws, repo, monkeypatch):
+    from arxconsole.engine import durable
+
+    m = create_backup(ws, repo)
+    break_things(ws)
+    broken = snapshot(ws)
+    real = durable.write_json
+
+    def full(path, obj):
+        if str(path).endswith("journal.json"):
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real(path, obj)
+
+    monkeypatch.setattr(durable, "write_json", full)
+    with pytest.raises(UserError, match="nothing in the workspace changed"):
+        restore_backup(ws, repo, m.id)
+    assert snapshot(ws) == broken and not (ws.root / STAGING_DIR).exists()

@@ -189,22 +189,23 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
                                                                   if in_scope(p, m.scope)})
         rid = repo.new_id()
         stage = workspace.root / STAGING_DIR / f"restore-{rid}"
+        ops = [{"path": e.path, "action": "write", "had_old": os.path.lexists(workspace.root / e.path)}
+               for e in plan.writes]
+        ops += [{"path": p, "action": "remove", "had_old": True} for p in plan.removes]
         try:
             _stage(repo, plan, stage, progress, cancel, workers or default_workers())
+            faults.point("restore.sync-staged")
+            durable.sync_paths([os.path.join(stage, "new", e.path) for e in plan.writes], fs_root=workspace.root)
+            faults.point("restore.journal")
+            durable.write_json(stage / JOURNAL, {"backup": m.id, "safety_backup": safety and safety.id, "ops": ops})
+            faults.point("restore.journaled")
         except BaseException as exc:
+            # Nothing in the workspace has been touched yet.
             _discard(stage)
             if isinstance(exc, OSError):
                 raise UserError(f"{stage}: cannot stage the restore ({exc.strerror or exc}); "
                                 f"nothing in the workspace changed") from exc
             raise
-        faults.point("restore.sync-staged")
-        durable.sync_paths([os.path.join(stage, "new", e.path) for e in plan.writes], fs_root=workspace.root)
-        ops = [{"path": e.path, "action": "write", "had_old": os.path.lexists(workspace.root / e.path)}
-               for e in plan.writes]
-        ops += [{"path": p, "action": "remove", "had_old": True} for p in plan.removes]
-        faults.point("restore.journal")
-        durable.write_json(stage / JOURNAL, {"backup": m.id, "safety_backup": safety and safety.id, "ops": ops})
-        faults.point("restore.journaled")
         try:
             _apply(workspace.root, stage, ops, progress)
             faults.point("restore.sync-applied")
