@@ -90,10 +90,11 @@ class ImportReport:
             if item.notes and item.notes.needs_human:
                 lines.append("- **needs a human:**")
                 lines.extend(f"  - [ ] {c}" for c in item.notes.needs_human)
-            errors = [f for f in item.findings if f.blocking]
-            if errors:
-                lines.append("- validation errors after conversion:")
-                lines.extend(f"  - `{f.rule}` {f.location}: {f.message}" for f in errors)
+            for title, wanted in (("errors", "error"), ("warnings", "warning")):
+                shown = [f for f in item.findings if f.severity.value == wanted and not f.waived]
+                if shown:
+                    lines.append(f"- validation {title} after conversion:")
+                    lines.extend(f"  - `{f.rule}` {f.location}: {f.message}" for f in shown)
             lines.append("")
         return "\n".join(lines)
 
