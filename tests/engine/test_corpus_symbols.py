@@ -85,7 +85,12 @@ def test_corpus_imports_without_crash(tmp_path, sources):
     # unknown.json and window_contact.json both become SE_WindowContact_001: one conflicts
     conflicts = [i.source for i in report.items if i.status == CONFLICT]
     assert any(c.endswith("window_contact.json") for c in conflicts)
-    assert (tmp_path / "migration.md").read_text().count("needs a human") >= 129
+    md = (tmp_path / "migration.md").read_text()
+    assert md.count("needs a human") >= 129
+    ahu = md.split("mechanical/ahu.json", 1)[1].split("\n## ", 1)[0]
+    assert "svg.bbox.outside_viewbox" in ahu and "behavior_profile: none" in ahu
+    cctv = md.split("security/cctv.json", 1)[1].split("\n## ", 1)[0]
+    assert "3 port(s) have no coordinates" in cctv and 'viewBox="0 0 8 12"' in cctv
     for path in ws.symbol_files():
         data = json.loads(path.read_text())
         assert detect_format(data) == LIBRARY and data["id"] == path.stem
