@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import select
-
 from .manifest import Manifest
 from .repository import BackupRepository
 
@@ -48,6 +46,8 @@ def set_state(db, bid: str, state: str) -> None:
 
 def reindex(repo: BackupRepository, db) -> dict[str, int]:
     """Make the index match the disk; returns counts per state."""
+    from sqlalchemy import select  # lazily: the engine must start fast without the db
+
     Entry = _model()
     counts: dict[str, int] = {}
     on_disk = set()
@@ -72,6 +72,8 @@ def reindex(repo: BackupRepository, db) -> dict[str, int]:
 
 def indexed(db, workspace: str | None = None, include_gone: bool = False) -> list:
     """Index rows, newest first (``include_gone`` adds deleted and purged ones)."""
+    from sqlalchemy import select
+
     Entry = _model()
     with db.reader() as s:
         q = select(Entry).order_by(Entry.created_at.desc())
