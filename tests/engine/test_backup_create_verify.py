@@ -311,3 +311,19 @@ def test_backups_inside_the_workspace_are_refused(ws):
     nested = Workspace.create(around.root / "ws")
     with pytest.raises(UserError, match="overlap"):
         create_backup(nested, around)
+
+
+def test_unreadable_file_is_a_clear_error(ws, repo, monkeypatch):
+    from arxconsole.engine.backup import objects as objmod
+
+    real_open = open
+
+    def deny(path, *a, **k):
+        if str(path).endswith("thing.yaml"):
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, *a, **k)
+
+    monkeypatch.setattr(objmod, "open", deny, raising=False)
+    with pytest.raises(UserError, match="thing.yaml.*Permission denied"):
+        create_backup(ws, repo)
+    assert repo.list() == []

@@ -107,6 +107,17 @@ def create_backup(workspace: Workspace, repo: BackupRepository, *, kind: str = "
                   run_id: str | None = None, db=None, progress: ProgressFn = no_progress,
                   cancel: CancelToken | None = None, workers: int | None = None) -> Manifest:
     """Back up ``workspace`` (all of it, or the part ``kind``/``system`` names)."""
+    try:
+        return _create(workspace, repo, kind, system, reason, message, run_id, db, progress, cancel, workers)
+    except OSError as exc:
+        # Anything not already explained (a full disk while marking the backup pending,
+        # an unreadable folder): one clear message; the manifest is the commit point,
+        # so no backup was recorded.
+        where = exc.filename or repo.root
+        raise UserError(f"{where}: cannot make the backup ({exc.strerror or exc}); no backup was recorded") from exc
+
+
+def _create(workspace, repo, kind, system, reason, message, run_id, db, progress, cancel, workers) -> Manifest:
     if reason not in REASONS:
         raise UserError(f"{reason!r}: unknown backup reason (one of {', '.join(REASONS)})")
     scope = scope_for(kind, system)
