@@ -110,6 +110,9 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
                 curve = plot.plot(name=series_label(name), antialias=False)
                 curve.setClipToView(True)
                 curve.setDownsampling(auto=True, method="peak")
+                # Peak mode keeps each pixel's min and max: one sample pair per pixel is
+                # exact; pyqtgraph's default of 5 per pixel draws five times the path.
+                curve.opts["autoDownsampleFactor"] = 1.0
                 self.curves[name] = curve
             self._plot_metric[row] = metric
             self.plots.append(plot)
@@ -179,7 +182,11 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
         """Scroll the window to now and hand the ring's views to the curves."""
         now = self.now()
         t0 = now - self.window_s
-        self.plots[0].setXRange(t0, now, padding=0)
+        # Scroll only by whole pixels: every range change makes each curve clip and
+        # downsample again, and a sub-pixel scroll draws the same picture.
+        vb = self.plots[0].getViewBox()
+        if abs(now - vb.viewRange()[0][1]) >= self.window_s / max(vb.width(), 1.0):
+            self.plots[0].setXRange(t0, now, padding=0)
         if self._dirty:
             self.ring.drop_before(t0 - self.interval_s)
             t = self.ring.t
@@ -217,7 +224,7 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
         self.colors = c
         self.setBackground(c.background)
         for plot in self.plots:
-            style_plot(plot, c)
+            style_plot(plot, c, grid=False)
         for name, curve in self.curves.items():
             curve.setPen(pg.mkPen(c.series(name), width=1))
 

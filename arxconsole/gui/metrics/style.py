@@ -42,14 +42,17 @@ def colors() -> ChartColors:
     return DARK if is_dark() else LIGHT
 
 
-def style_plot(plot: pg.PlotItem, c: ChartColors) -> None:
-    """Axis lines, tick labels, title and legend text in the foreground colour."""
+def style_plot(plot: pg.PlotItem, c: ChartColors, grid: bool = True) -> None:
+    """Axis lines, tick labels, title and legend text in the foreground colour.  Live
+    charts go without a grid: the axis replays it on every paint, which cost more than
+    the curves themselves on a 24 h window."""
     pen = pg.mkPen(c.foreground)
     for name in ("left", "bottom", "right", "top"):
         axis = plot.getAxis(name)
         axis.setPen(pen)
         axis.setTextPen(pen)
-    plot.showGrid(x=True, y=True, alpha=c.grid_alpha)
+    if grid:
+        plot.showGrid(x=True, y=True, alpha=c.grid_alpha)
     title = plot.titleLabel
     if title.text:
         title.setText(title.text, color=c.foreground)
