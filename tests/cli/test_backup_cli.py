@@ -41,8 +41,8 @@ def test_create_list_verify_with_json(ws, capsys):
 
 
 def test_partial_kind_from_cli(ws, capsys):
-    made = create(capsys, ws, "--kind", "system", "--system", "electrical")
-    assert made["kind"] == "system" and made["system"] == "electrical"
+    made = create(capsys, ws, "--kind", "system", "--system", "electrical", "--reason", "scheduled")
+    assert made["kind"] == "system" and made["system"] == "electrical" and made["reason"] == "scheduled"
     code, _, err = run(capsys, "backup", "create", "-w", str(ws.root), "--kind", "system")
     assert code == 1 and "needs a system" in err
 

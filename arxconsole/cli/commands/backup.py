@@ -8,7 +8,7 @@ from __future__ import annotations
 import sys
 from contextlib import contextmanager
 
-from ...engine.backup import (KINDS, BackupRepository, apply_retention, create_backup, diff_backup_workspace,
+from ...engine.backup import (KINDS, REASONS, BackupRepository, apply_retention, create_backup, diff_backup_workspace,
                               diff_backups, plan_restore, recover_interrupted, restore_backup, verify_backup)
 from ...engine.errors import UserError
 
@@ -23,6 +23,8 @@ def register(subparsers, common) -> None:
     c.add_argument("--kind", choices=KINDS, default="full")
     c.add_argument("--system", help="the system for --kind system (narrows schema/symbols/behavior)")
     c.add_argument("-m", "--message", default="", help="a note stored with the backup")
+    c.add_argument("--reason", choices=sorted(REASONS), default="manual",
+                   help="why it is taken (a scheduler passes 'scheduled')")
     c.set_defaults(func=_create)
 
     ls = sub.add_parser("list", parents=[common], help="list backups (of --workspace, else all)")
@@ -98,7 +100,7 @@ def _size(n: int) -> str:
 def _create(ctx) -> int:
     a = ctx.args
     with _locked_workspace(ctx) as ws:
-        m = create_backup(ws, _repo(ctx), kind=a.kind, system=a.system, message=a.message, db=ctx.db,
+        m = create_backup(ws, _repo(ctx), kind=a.kind, system=a.system, message=a.message, reason=a.reason, db=ctx.db,
                           progress=_progress(ctx))
     ctx.emit(m.summary(), f"created backup {m.id}: {m.kind} of {m.workspace}, {m.totals['files']} files, "
                           f"{_size(m.totals['bytes'])} ({_size(m.totals['new_bytes_stored'])} newly stored)")

@@ -124,45 +124,48 @@ def _create(workspace, repo, kind, system, reason, message, run_id, db, progress
     check_separate(workspace, repo)
     with repo.lock(shared=True):
         bid = repo.new_id()
-        with repo.pending(bid):
-            files = scan(workspace, scope)
-            total = len(files)
-            progress(0, total, f"scanning {workspace.root}")
-            previous = repo.latest_for(workspace.root)
-            known = previous.by_path() if previous else {}
-            entries: dict[str, FileEntry] = {}
-            todo: list[ScannedFile] = []
-            for f in files:
-                old = known.get(f.rel)
-                if (old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns
-                        and old.ino == f.ino and repo.objects.has(old.hash)):
-                    entries[f.rel] = FileEntry(f.rel, old.hash, f.size, f.mode, f.mtime_ns, f.ino)
-                else:
-                    todo.append(f)
-            done = len(entries)
-            progress(done, total, f"{done} unchanged files, {len(todo)} to read")
-            new_bytes = 0
-            try:
-                new_bytes = _store_all(repo, todo, entries, done, total, progress, cancel,
-                                       workers or default_workers())
-            finally:
-                # Whatever got written is made durable before the pending marker goes
-                # (a later create may reuse those objects by name).
-                faults.point("objects.sync")
-                durable.sync_paths(repo.objects.take_written(), fs_root=repo.objects.root)
-            if cancel is not None:
-                cancel.check()
-            manifest = Manifest(
-                id=bid, created_at=_now_iso(), kind=kind, scope=scope, reason=reason,
-                files=[entries[f.rel] for f in files], system=system, message=message,
-                workspace=str(workspace.root), actor=_actor(), run_id=run_id,
-                totals={"files": total, "bytes": sum(f.size for f in entries.values()),
-                        "new_bytes_stored": new_bytes})
-            try:
-                repo.save(manifest)
-            except OSError as exc:
-                raise UserError(f"{repo.manifest_path(bid)}: cannot write the manifest ({exc.strerror or exc}); "
-                                f"no backup was recorded") from exc
+        files = scan(workspace, scope)
+        total = len(files)
+        progress(0, total, f"scanning {workspace.root}")
+        previous = repo.latest_for(workspace.root)
+        known = previous.by_path() if previous else {}
+        entries: dict[str, FileEntry] = {}
+        todo: list[ScannedFile] = []
+        for f in files:
+            old = known.get(f.rel)
+            if (old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns
+                    and old.ino == f.ino and repo.objects.has(old.hash)):
+                entries[f.rel] = FileEntry(f.rel, old.hash, f.size, f.mode, f.mtime_ns, f.ino)
+            else:
+                todo.append(f)
+        done = len(entries)
+        progress(done, total, f"{done} unchanged files, {len(todo)} to read")
+        new_bytes = 0
+        if todo:
+            # Only a create that writes objects needs the pending marker (it guards
+            # unsynced objects against a power loss); an unchanged re-backup skips it.
+            with repo.pending(bid):
+                try:
+                    new_bytes = _store_all(repo, todo, entries, done, total, progress, cancel,
+                                           workers or default_workers())
+                finally:
+                    # Whatever got written is made durable before the pending marker
+                    # goes (a later create may reuse those objects by name).
+                    faults.point("objects.sync")
+                    durable.sync_paths(repo.objects.take_written(), fs_root=repo.objects.root)
+        if cancel is not None:
+            cancel.check()
+        manifest = Manifest(
+            id=bid, created_at=_now_iso(), kind=kind, scope=scope, reason=reason,
+            files=[entries[f.rel] for f in files], system=system, message=message,
+            workspace=str(workspace.root), actor=_actor(), run_id=run_id,
+            totals={"files": total, "bytes": sum(f.size for f in entries.values()),
+                    "new_bytes_stored": new_bytes})
+        try:
+            repo.save(manifest)
+        except OSError as exc:
+            raise UserError(f"{repo.manifest_path(bid)}: cannot write the manifest ({exc.strerror or exc}); "
+                            f"no backup was recorded") from exc
     progress(total, total, f"backup {bid} created")
     if db is not None:
         index.record(db, manifest)
