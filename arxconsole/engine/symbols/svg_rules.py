@@ -333,11 +333,15 @@ class _Walker:
                        else geo.ellipse_box(cx, cy, rx, ry, ctm))
             elif name == "line":
                 try:
-                    pts = [(float(get("x1") or 0), float(get("y1") or 0)), (float(get("x2") or 0), float(get("y2") or 0))]
+                    x1, y1 = float(get("x1") or 0), float(get("y1") or 0)
+                    x2, y2 = float(get("x2") or 0), float(get("y2") or 0)
                 except ValueError:
-                    pts = [(geo.parse_length(get("x1")), geo.parse_length(get("y1"))),
-                           (geo.parse_length(get("x2")), geo.parse_length(get("y2")))]
-                box = geo.points_box(pts, ctm)
+                    x1, y1 = geo.parse_length(get("x1")), geo.parse_length(get("y1"))
+                    x2, y2 = geo.parse_length(get("x2")), geo.parse_length(get("y2"))
+                if ctm is _IDENTITY:
+                    box = (min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2))
+                else:
+                    box = geo.points_box([(x1, y1), (x2, y2)], ctm)
             elif name == "path":
                 d = get("d")
                 if not d:
@@ -345,7 +349,15 @@ class _Walker:
                 box = geo.path_box(d, ctm)
             elif name == "polyline" or name == "polygon":
                 nums = geo.parse_numbers(get("points") or "")
-                box = geo.points_box(list(zip(nums[0::2], nums[1::2])), ctm)
+                if len(nums) < 2:
+                    return
+                if ctm is _IDENTITY:
+                    xs, ys = nums[0::2], nums[1::2]
+                    if len(ys) < len(xs):      # an odd count: the last x has no y and is ignored
+                        xs = xs[:-1]
+                    box = (min(xs), min(ys), max(xs), max(ys))
+                else:
+                    box = geo.points_box(list(zip(nums[0::2], nums[1::2])), ctm)
             elif name == "text" or name == "textArea":
                 text = "".join(el.itertext())
                 xs, ys = get("x"), get("y")
