@@ -34,6 +34,11 @@ LEVEL_WORDS = {"error": "Error", "warning": "Warning", "info": "Info", "debug": 
 COLUMNS = ("Time", "Level", "Step", "Message")
 MAX_LINES = 1_000_000      # far above any real run; beyond it the oldest tenth is dropped
 RUN_LEVEL = ""             # step filter value for run-level lines (no step)
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+USER = int(Qt.ItemDataRole.UserRole.value)
+_ROLES = frozenset((DISPLAY, DECORATION, TOOLTIP, USER))
 
 
 class LogRecord(NamedTuple):
@@ -55,10 +60,38 @@ class LogRecord(NamedTuple):
 
 
 def to_record(obj: Any) -> LogRecord:
-    """A PipelineEvent, a stored log row (attributes) or a mapping -> LogRecord."""
+    """A PipelineEvent, a stored log row (attributes), a mapping or a packed line -> LogRecord."""
     if isinstance(obj, LogRecord):
         return obj
+    if is_packed(obj):
+        return LogRecord(*obj[:6], _decode(obj[6]))
     return LogRecord(*_row(obj), _data(obj))
+
+
+def pack(obj: Any) -> tuple:
+    """A line as an exact tuple of str/int/float, its data as JSON text.
+
+    Such tuples are untracked by the garbage collector at its first pass, so neither
+    100,000 kept lines nor thousands in flight between threads make collections (and
+    GUI stalls) longer.  Call it on the producing thread."""
+    if is_packed(obj):
+        return obj
+    d = _data(obj)
+    return _row(obj) + (json.dumps(d, ensure_ascii=False, default=str, separators=(",", ":")) if d else "",)
+
+
+def is_packed(obj: Any) -> bool:
+    return type(obj) is tuple and len(obj) == 7
+
+
+def _decode(text: str) -> dict:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"data": text}
+    return value if isinstance(value, dict) else {"data": value}
 
 
 def _get(obj: Any, key: str, default=None):
@@ -66,8 +99,6 @@ def _get(obj: Any, key: str, default=None):
 
 
 def _row(obj: Any) -> tuple:
-    """The atomic fields of a line as an exact tuple of str/int/float: the garbage
-    collector stops tracking such tuples, so 100,000 kept lines cost no GC pauses."""
     if isinstance(obj, LogRecord):
         return tuple(obj[:6])
     kind = _get(obj, "kind", "log")
@@ -87,6 +118,26 @@ def iso_time(at: float) -> str:
 
 def clock_time(at: float) -> str:
     return time.strftime("%H:%M:%S", time.localtime(at)) + f".{int(at * 1000) % 1000:03d}"
+
+
+def tune_interpreter_for_gui() -> None:
+    """Once, after start-up: keep the GUI thread responsive while Python worker threads
+    (the pipeline runner, a log flood) run flat out.
+
+    * ``gc.freeze()`` moves everything alive after start-up (tens of thousands of Qt,
+      SQLAlchemy and module objects) out of the collector's view, so a full collection
+      triggered by a worker scans only what came later: ~30 ms instead of 150-250 ms
+      of every-thread stall on a loaded laptop (bench/log_flood.py).
+    * a 1 ms GIL switch interval (CPython's default is 5 ms): each time Qt calls back
+      into Python (every painted cell, every timer) the GUI thread waits for the GIL at
+      most that long while a worker holds it.
+    """
+    import gc
+    import sys
+
+    gc.freeze()
+    if sys.getswitchinterval() > 0.001:
+        sys.setswitchinterval(0.001)
 
 
 # ---- cross-thread batching -------------------------------------------------------------
@@ -166,8 +217,7 @@ class LogModel(QAbstractTableModel):
     def __init__(self, max_lines: int = MAX_LINES, parent=None):
         super().__init__(parent)
         self.max_lines = max_lines
-        self._records: list[tuple] = []       # _row() tuples (untracked by the GC)
-        self._data: list[dict | None] = []    # each line's data, beside the tuple
+        self._records: list[tuple] = []       # pack() tuples (untracked by the GC)
         self._folded: list[str] = []          # search text, case-folded once on arrival
         self._rows: list[int] | None = None   # visible store indices; None = every record
         self._levels: frozenset[str] | None = None
@@ -183,31 +233,38 @@ class LogModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(COLUMNS)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(COLUMNS):
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
             return COLUMNS[section]
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < self.rowCount()):
+    def data(self, index, role=DISPLAY):
+        # Hot path (every painted cell asks for ~10 roles): plain int roles, because
+        # PySide6's Qt.DisplayRole-style lookups cost ~10 us each.
+        if role not in _ROLES or not index.isValid():
             return None
-        i = self.store_index(index.row())
-        seq, at, level, step, kind, message = self._records[i]
-        col = index.column()
-        if role == Qt.DisplayRole:
+        row, col = index.row(), index.column()
+        if row >= self.rowCount():
+            return None
+        i = row if self._rows is None else self._rows[row]
+        seq, at, level, step, kind, message, data_json = self._records[i]
+        if role == DISPLAY:
+            if col == 3:
+                return message
             if col == 0:
                 return clock_time(at)
             if col == 1:
-                return LEVEL_WORDS.get(level, state_word(level))
-            if col == 2:
-                return step or "run"
-            if col == 3:
-                return message
-        elif role == Qt.DecorationRole and col == 1:
-            name = LEVEL_ICONS.get(level, "")
+                return LEVEL_WORDS.get(level) or state_word(level)
+            return step or "run"
+        if role == DECORATION:
+            name = LEVEL_ICONS.get(level, "") if col == 1 else ""
             return icon(name) if name else None
-        elif role == Qt.ToolTipRole and col == 3:
-            data = self._data[i] or {}
+        if role == TOOLTIP:
+            if col == 0:
+                return iso_time(at)
+            if col != 3:
+                return None
+            data = _decode(data_json)
             extra = {k: v for k, v in data.items() if k != "traceback"}
             tip = message
             if extra:
@@ -215,11 +272,7 @@ class LogModel(QAbstractTableModel):
             if "traceback" in data:
                 tip += "\n\n" + str(data["traceback"])[-2000:]
             return tip
-        elif role == Qt.ToolTipRole and col == 0:
-            return iso_time(at)
-        elif role == Qt.UserRole:
-            return self.record(index.row())
-        return None
+        return self.record(row)   # USER
 
     # ---- store ---------------------------------------------------------------------
     @property
@@ -229,11 +282,12 @@ class LogModel(QAbstractTableModel):
 
     def records(self) -> list[LogRecord]:
         """Every kept line, oldest first (whatever the filter)."""
-        return [LogRecord(*t, d or {}) for t, d in zip(self._records, self._data)]
+        return [LogRecord(*t[:6], _decode(t[6])) for t in self._records]
 
     def record(self, row: int) -> LogRecord:
         i = row if self._rows is None else self._rows[row]
-        return LogRecord(*self._records[i], self._data[i] or {})
+        t = self._records[i]
+        return LogRecord(*t[:6], _decode(t[6]))
 
     def store_index(self, row: int) -> int:
         return row if self._rows is None else self._rows[row]
@@ -250,19 +304,16 @@ class LogModel(QAbstractTableModel):
         items = list(items)
         if not items:
             return 0
-        new = [_row(i) for i in items]
-        new_data = [_data(i) or None for i in items]
+        new = [pack(i) for i in items]
         overflow = len(self._records) + len(new) - self.max_lines
         if overflow > 0:
             # Rare: drop the oldest tenth (plus the overflow) in one reset, not per line.
             cut = min(len(self._records), overflow + self.max_lines // 10)
             self.beginResetModel()
             del self._records[:cut]
-            del self._data[:cut]
             del self._folded[:cut]
             self.dropped += cut
             self._records.extend(new)
-            self._data.extend(new_data)
             self._folded.extend(_fold(r) for r in new)
             self._rows = self._filtered_rows()
             self.endResetModel()
@@ -277,7 +328,6 @@ class LogModel(QAbstractTableModel):
         if count:
             self.beginInsertRows(QModelIndex(), first, first + count - 1)
         self._records.extend(new)
-        self._data.extend(new_data)
         self._folded.extend(_fold(r) for r in new)
         if visible is not None:
             self._rows.extend(visible)
@@ -287,7 +337,7 @@ class LogModel(QAbstractTableModel):
 
     def clear(self) -> None:
         self.beginResetModel()
-        self._records, self._data, self._folded = [], [], []
+        self._records, self._folded = [], []
         self._rows = None if self._levels is None and self._step is None else []
         self.dropped = 0
         self.endResetModel()
@@ -388,7 +438,7 @@ class LogView(QWidget):
     def __init__(self, parent=None, *, max_lines: int = MAX_LINES, interval_ms: int = 50):
         super().__init__(parent)
         self.model = LogModel(max_lines, self)
-        self.inbox = BatchInbox(interval_ms, parent=self)
+        self.inbox = BatchInbox(interval_ms, max_batch=2000, parent=self)
         self.inbox.batch.connect(self.append)
         self.export_name = "run-log"
         self._matches: list[int] = []
@@ -517,7 +567,7 @@ class LogView(QWidget):
     def post(self, event: Any) -> None:
         """Any thread: queue one line; it shows within one batch interval.  The line is
         converted here, on the caller's thread, to keep the GUI thread's share small."""
-        self.inbox.put(to_record(event))
+        self.inbox.put(pack(event))
 
     def append(self, events: Iterable[Any]) -> None:
         """GUI thread: append a batch now."""

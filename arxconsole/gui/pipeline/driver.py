@@ -12,14 +12,14 @@ import logging
 
 from PySide6.QtCore import QObject, Signal
 
-from ..logview import BatchInbox
+from ..logview import BatchInbox, pack
 from ..workers import start_worker
 
 log = logging.getLogger(__name__)
 
 
 class RunDriver(QObject):
-    events = Signal(list)        # [(PipelineEvent, extras | None)], GUI thread, in order
+    events = Signal(list)        # in order: packed log lines, (PipelineEvent, extras | None) for the rest
     finished = Signal(dict)      # the finished run as stored (history.run_to_dict)
     failed = Signal(str, bool, object)   # message, is_user_error, run id or None
 
@@ -60,6 +60,9 @@ class RunDriver(QObject):
 
     # ---- worker thread ---------------------------------------------------------------
     def _listen(self, event) -> None:
+        if event.kind.value == "log":
+            self.inbox.put(pack(event))   # most events: packed here, off the GUI thread
+            return
         extras = None
         if event.kind.value == "step.finished":
             # Snapshot what the step produced now, on the runner's thread: the GUI never

@@ -13,6 +13,14 @@ from PySide6.QtGui import QFont
 
 from ..icons import icon, state_word
 
+DISPLAY = int(Qt.ItemDataRole.DisplayRole.value)
+DECORATION = int(Qt.ItemDataRole.DecorationRole.value)
+TOOLTIP = int(Qt.ItemDataRole.ToolTipRole.value)
+ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole.value)
+FONT = int(Qt.ItemDataRole.FontRole.value)
+USER = int(Qt.ItemDataRole.UserRole.value)
+_ROLES = frozenset((DISPLAY, DECORATION, TOOLTIP, ALIGNMENT, FONT, USER))
+_RIGHT = int((Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter).value)
 SYMBOL_FILE_RE = re.compile(r"(?:^|/)arx-symbol-library/[^/]+/([^/]+)\.json$")
 
 
@@ -39,31 +47,32 @@ class RowsModel(QAbstractTableModel):
     def columnCount(self, parent=QModelIndex()) -> int:
         return 0 if parent.isValid() else len(self.columns)
 
-    def headerData(self, section, orientation, role=Qt.DisplayRole):
-        if orientation == Qt.Horizontal and role == Qt.DisplayRole and 0 <= section < len(self.columns):
+    def headerData(self, section, orientation, role=DISPLAY):
+        if role == DISPLAY and orientation == Qt.Orientation.Horizontal and 0 <= section < len(self.columns):
             return self.columns[section].title
         return None
 
-    def data(self, index, role=Qt.DisplayRole):
-        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
+    def data(self, index, role=DISPLAY):
+        # int roles: PySide6's Qt.DisplayRole-style lookups cost ~10 us each, per cell and role
+        if role not in _ROLES or not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
         row, col = self._rows[index.row()], self.columns[index.column()]
-        if role == Qt.DisplayRole:
+        if role == DISPLAY:
             return col.text(row)
-        if role == Qt.DecorationRole and col.icon is not None:
-            name = col.icon(row)
+        if role == DECORATION:
+            name = col.icon(row) if col.icon is not None else ""
             return icon(name) if name else None
-        if role == Qt.ToolTipRole:
+        if role == TOOLTIP:
             return col.tooltip(row) if col.tooltip else (col.text(row) or None)
-        if role == Qt.TextAlignmentRole and col.align_right:
-            return int(Qt.AlignRight | Qt.AlignVCenter)
-        if role == Qt.FontRole and col.link and col.text(row):
-            f = QFont()
-            f.setUnderline(True)
-            return f
-        if role == Qt.UserRole:
-            return row
-        return None
+        if role == ALIGNMENT:
+            return _RIGHT if col.align_right else None
+        if role == FONT:
+            if col.link and col.text(row):
+                f = QFont()
+                f.setUnderline(True)
+                return f
+            return None
+        return row   # USER
 
     # ---- rows ----------------------------------------------------------------------
     def set_rows(self, rows: list[dict]) -> None:

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QC
 
 from ...engine.errors import UserError
 from ..icons import icon, state_word
-from ..logview import LogView, to_record
+from ..logview import LogView, is_packed, pack
 from ..surface import Surface
 from ..workers import start_worker
 from .changes_view import ChangesView
@@ -388,9 +388,12 @@ class PipelineSurface(Surface):
 
     # ---- live events -----------------------------------------------------------------
     def _on_events(self, batch: list) -> None:
-        self.log_view.append([ev for ev, _ in batch])
+        self.log_view.append([item if is_packed(item) else item[0] for item in batch])
         selected_changed = False
-        for ev, extras in batch:
+        for item in batch:
+            if is_packed(item):
+                continue
+            ev, extras = item
             kind = ev.kind.value
             if kind == "run.started":
                 self.run.update(run_id=ev.run_id, message="running")
@@ -656,7 +659,7 @@ class PipelineSurface(Surface):
 
             history = RunHistory(db)
             run = run_to_dict(history, run_id)
-            records = None if keep_log else [to_record(row) for row in history.logs(run_id)]
+            records = None if keep_log else [pack(row) for row in history.logs(run_id)]
             return run, records
 
         def done(result):
