@@ -41,7 +41,7 @@ PORT_TYPES = ["power", "data", "control", "audio", "video", "water", "signal"]
 
 def drawing(rng: random.Random, w: int, h: int, ports: dict) -> str:
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {w} {h}" width="{w}" height="{h}">',
-             f'<title>symbol</title>',
+             '<title>symbol</title>',
              f'<rect x="2" y="2" width="{w - 4}" height="{h - 4}" rx="3" fill="#f8fafc" stroke="#1e293b" '
              f'stroke-width="1.5"/>']
     cx, cy = w / 2, h / 2

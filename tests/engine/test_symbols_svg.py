@@ -220,8 +220,6 @@ def test_fast_path_reports_exactly_what_the_slow_path_does(monkeypatch):
     ("M-10 0 A10 5 30 1 1 -10 0.0001", None, None),                     # ~full rotated ellipse
 ])
 def test_arc_boxes_are_exact(d, transform, expected):
-    import math
-
     from arxconsole.engine.symbols import geometry as geo
 
     m = geo.parse_transform(transform) if transform else geo.IDENTITY

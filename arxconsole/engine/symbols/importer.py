@@ -20,7 +20,7 @@ from ..findings import Finding
 from ..progress import CancelToken, ProgressFn, no_progress
 from ..workspace import Workspace
 from .context import ValidationContext
-from .formats import LIBRARY, UNKNOWN, MigrationNotes, detect_format, to_library
+from .formats import UNKNOWN, MigrationNotes, detect_format, to_library
 from .model import Symbol, read_json_object, save_symbol
 from .rules import validate_symbol
 from .validate import iter_symbol_paths

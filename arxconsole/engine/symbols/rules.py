@@ -94,7 +94,7 @@ def validate_symbol(symbol: Symbol | dict[str, Any], ctx: ValidationContext | No
     ctx = ctx or ValidationContext()
     out: list[Finding] = []
     sid = symbol.id if isinstance(symbol.id, str) else ""
-    svg_res = _structure(symbol, ctx, out, file, sid, folder_system, check_file_name)
+    _structure(symbol, ctx, out, file, sid, folder_system, check_file_name)
     if check_duplicates:
         _duplicates(symbol, ctx, out, file, sid)
     # Without the duplicate rules here, the whole-library pass applies their waivers later.
