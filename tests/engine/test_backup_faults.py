@@ -108,6 +108,8 @@ def test_sigkill_during_restore(tmp_path):
     ws.symbol_path("electrical", "EL_Thing_000").write_text('{"broken": 1}')
     ws.symbol_path("audiovisual", "AV_Thing_001").write_text('{"broken": 2}')
     ws.profile_path("electrical", "thing").unlink()
+    # every file under behavior/ differs: that folder is swapped as one unit
+    ws.profile_path("audiovisual", "thing").write_text("id: changed\n")
     for i in range(6):
         (ws.root / "docs" / "systems" / f"new{i}.md").write_text(f"created later {i}\n")
     before = snapshot(ws)

@@ -351,3 +351,90 @@ def test_disk_full_while_writing_the_journal_changes_nothing(ws, repo, monkeypat
     with pytest.raises(UserError, match="nothing in the workspace changed"):
         restore_backup(ws, repo, m.id)
     assert snapshot(ws) == broken and not (ws.root / STAGING_DIR).exists()
+
+
+def rewrite_all_symbols(ws):
+    """Every file under arx-symbol-library/ differs, plus an extra one: a folder-level swap."""
+    for p in ws.symbol_files():
+        p.write_text(p.read_text().replace("#000", "#123"))
+    (ws.symbols_dir("electrical") / "EL_New_000.json").write_text("{}")
+
+
+def test_full_restore_swaps_a_fully_changed_folder_as_one_unit(ws, repo, monkeypatch):
+    from arxconsole.engine import durable
+
+    before = snapshot(ws)
+    m = create_backup(ws, repo)
+    rewrite_all_symbols(ws)
+    ws.schema_path("electrical").write_text("{}")
+    journals = []
+    real = durable.write_json
+
+    def capture(path, obj):
+        if str(path).endswith("journal.json"):
+            journals.append(obj)
+        return real(path, obj)
+
+    monkeypatch.setattr(durable, "write_json", capture)
+    result = restore_backup(ws, repo, m.id)
+    assert snapshot(ws) == before
+    ops = {op["path"]: op["action"] for op in journals[0]["ops"]}
+    assert ops == {"arx-symbol-library": "write", "schemas/electrical/schema.json": "write"}
+    assert "arx-symbol-library/electrical/EL_New_000.json" in result.removed  # still reported per file
+
+
+def test_folder_swap_is_not_used_when_the_folder_holds_console_files(ws, repo, monkeypatch):
+    from arxconsole.engine import durable
+
+    m = create_backup(ws, repo)
+    rewrite_all_symbols(ws)
+    keep = ws.symbols_dir("electrical") / ".arxconsole-journal"
+    keep.mkdir()
+    (keep / "x").write_text("pipeline journal")
+    journals = []
+    real = durable.write_json
+    monkeypatch.setattr(durable, "write_json",
+                        lambda path, obj: (journals.append(obj) if str(path).endswith("journal.json") else None,
+                                           real(path, obj))[1])
+    restore_backup(ws, repo, m.id)
+    assert all(op["path"] != "arx-symbol-library" for op in journals[0]["ops"])
+    assert (keep / "x").read_text() == "pipeline journal"
+
+
+@pytest.mark.parametrize("label,nth,expect", [
+    ("restore.move-aside", 1, "old"), ("restore.swap-in", 1, "old"), ("restore.move-aside", 2, "old"),
+    ("restore.swap-in", 2, "old"), ("restore.committed", 1, "new"),
+])
+def test_crash_during_folder_swap_recovers(ws, repo, monkeypatch, label, nth, expect):
+    wanted = snapshot(ws)
+    m = create_backup(ws, repo)
+    rewrite_all_symbols(ws)
+    ws.schema_path("electrical").write_text("{}")
+    broken = snapshot(ws)
+    seen = {"n": 0}
+
+    def point(name):
+        if name == label:
+            seen["n"] += 1
+            if seen["n"] == nth:
+                raise Crash(name)
+
+    monkeypatch.setattr(restore_mod.faults, "point", point)
+    monkeypatch.setattr(restore_mod, "_rollback", lambda *a: None)
+    monkeypatch.setattr(restore_mod.shutil, "rmtree", lambda *a, **k: None)
+    with pytest.raises(Crash):
+        restore_backup(ws, repo, m.id, safety_backup=False)
+    monkeypatch.undo()
+    assert recover_interrupted(ws)
+    assert snapshot(ws) == (broken if expect == "old" else wanted)
+    assert not (ws.root / STAGING_DIR).exists()
+
+
+def test_restore_into_an_empty_workspace(ws, repo, tmp_path):
+    from arxconsole.engine.workspace import Workspace
+
+    before = snapshot(ws)
+    m = create_backup(ws, repo)
+    fresh = Workspace.create(tmp_path / "fresh")
+    restore_backup(fresh, repo, m.id)
+    assert snapshot(fresh) == before

@@ -18,7 +18,9 @@ Steps of ``restore_backup``:
 6. ``durable.sync_paths`` (fsyncs, or one syncfs for big batches), then durably write ``journal.json`` listing every operation
    ``{path, action: write|remove, had_old}``.
 7. Apply: per path, move the current file (if any) to ``old/<path>``, then move the
-   staged file to ``<path>``.  Each move is one atomic rename.
+   staged file to ``<path>``.  Each move is one atomic rename.  (A full restore swaps
+   a top-level folder with nothing unchanged in it as one path: same journal, same
+   recovery, one rename instead of thousands.)
 8. ``sync_paths`` of every folder touched, then durably write ``committed``; delete the staging folder.
 
 Why a crash leaves the old or the restored workspace, never a mix: the workspace is
@@ -47,7 +49,7 @@ from pathlib import Path
 from .. import durable
 from ..errors import UserError
 from ..progress import CancelToken, ProgressFn, no_progress
-from ..workspace import BEHAVIOR_DIR, DOCS_DIR, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
+from ..workspace import BEHAVIOR_DIR, DOCS_DIR, INTERNAL_NAMES, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
 from . import faults
 from .create import check_separate, create_backup, default_workers
 from .diff import workspace_entries
@@ -189,9 +191,7 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
                                                                   if in_scope(p, m.scope)})
         rid = repo.new_id()
         stage = workspace.root / STAGING_DIR / f"restore-{rid}"
-        ops = [{"path": e.path, "action": "write", "had_old": os.path.lexists(workspace.root / e.path)}
-               for e in plan.writes]
-        ops += [{"path": p, "action": "remove", "had_old": True} for p in plan.removes]
+        ops = _swap_ops(workspace.root, m, plan)
         try:
             _stage(repo, plan, stage, progress, cancel, workers or default_workers())
             faults.point("restore.sync-staged")
@@ -230,6 +230,42 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
                          + (f" (safety backup {result.safety_backup_id})" if result.safety_backup_id else ""),
                  details=result.to_json())
     return result
+
+
+def _swap_ops(root: Path, m: Manifest, plan: RestorePlan) -> list[dict]:
+    """The journal's operations.  Per file, except that in a full restore of a full
+    backup a top-level folder with nothing unchanged in it is swapped as one folder
+    (one rename instead of thousands; the journal and recovery are the same, since a
+    folder rename is as atomic as a file rename)."""
+    whole: set[str] = set()
+    if m.scope == [""] and not plan.selection:
+        touched = {p.split("/", 1)[0] for p in [e.path for e in plan.writes] + plan.removes if "/" in p}
+        kept = {e.path.split("/", 1)[0] for e in plan.unchanged if "/" in e.path}
+        whole = {d for d in touched - kept if _plain_folder(root / d)}
+    ops = []
+    for d in sorted(whole):
+        staged = any(e.path.startswith(d + "/") for e in plan.writes)
+        ops.append({"path": d, "action": "write" if staged else "remove", "had_old": os.path.lexists(root / d)})
+    under = lambda p: "/" in p and p.split("/", 1)[0] in whole  # noqa: E731
+    ops += [{"path": e.path, "action": "write", "had_old": os.path.lexists(root / e.path)}
+            for e in plan.writes if not under(e.path)]
+    ops += [{"path": p, "action": "remove", "had_old": True} for p in plan.removes if not under(p)]
+    return ops
+
+
+def _plain_folder(folder: Path) -> bool:
+    """A real folder (or none) holding none of the console's own files, which a
+    whole-folder swap would otherwise carry away."""
+    if not os.path.lexists(folder):
+        return True
+    if folder.is_symlink() or not folder.is_dir():
+        return False
+    for _dirpath, dirnames, filenames in os.walk(folder):
+        if any(n in INTERNAL_NAMES or n.startswith(durable.TEMP_PREFIX) for n in dirnames + filenames):
+            return False
+        if any(os.path.islink(os.path.join(_dirpath, d)) for d in dirnames):
+            return False
+    return True
 
 
 def _stage(repo, plan: RestorePlan, stage: Path, progress, cancel, workers) -> None:
