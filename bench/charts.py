@@ -104,7 +104,7 @@ def bench_redraw(redraws: int, width: int, height: int, step_s: float = 1.0) -> 
           f"(from {len(chart.ring):,})")
     print(f"viewport paints: {PaintCounter.paints} for {redraws} redraws")
     print(f"redraw times: min {min(times):.2f} ms, max {max(times):.2f} ms over {redraws}")
-    chart.hide()  # not close(): pyqtgraph's GraphicsView.close() tears the scene down under PySide6 and crashes
+    chart.close()
     return median(times)
 
 

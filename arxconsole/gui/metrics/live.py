@@ -106,6 +106,10 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
             plot.getAxis("left").setWidth(48)
             if self.plots:
                 plot.setXLink(self.plots[0])
+            if row < len(PLOTS) - 1:
+                # One time axis, under the last plot (they share x): saves height, and
+                # each date axis re-lays its ticks on every scroll.
+                plot.hideAxis("bottom")
             for name in names:
                 curve = plot.plot(name=series_label(name), antialias=False)
                 curve.setClipToView(True)
@@ -162,8 +166,13 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
 
     def resizeEvent(self, ev) -> None:
         super().resizeEvent(ev)
-        if hasattr(self, "timer"):  # pyqtgraph resizes while constructing
+        # pyqtgraph resizes while constructing, and close() deletes the plots first.
+        if hasattr(self, "timer") and not self.closed:
             self._retime()
+
+    def close(self) -> bool:
+        self.timer.stop()  # its plots are about to be deleted
+        return super().close()
 
     def start(self) -> None:
         self.timer.start()
@@ -185,8 +194,10 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
         # Scroll only by whole pixels: every range change makes each curve clip and
         # downsample again, and a sub-pixel scroll draws the same picture.
         vb = self.plots[0].getViewBox()
-        if abs(now - vb.viewRange()[0][1]) >= self.window_s / max(vb.width(), 1.0):
-            self.plots[0].setXRange(t0, now, padding=0)
+        left, right = vb.viewRange()[0]
+        pixel = self.window_s / max(vb.width(), 1.0)
+        if abs(now - right) >= pixel or abs((right - left) - self.window_s) >= pixel:
+            self._scroll(t0, now)
         if self._dirty:
             self.ring.drop_before(t0 - self.interval_s)
             t = self.ring.t
@@ -195,6 +206,22 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
             self._dirty = False
         self.markers.tick(now)
         self.redraws += 1
+
+    def _scroll(self, t0: float, t1: float) -> None:
+        """Move the x range.  Each curve re-clips and re-downsamples its data when the
+        range moves; when new data is handed over right after, that work is thrown
+        away, so it is deferred to ``setData`` (which reads the new range)."""
+        if not self._dirty:
+            self.plots[0].setXRange(t0, t1, padding=0)
+            return
+        saved = [(c, c.opts["clipToView"], c.opts["autoDownsample"]) for c in self.curves.values()]
+        for c, _, _ in saved:
+            c.opts["clipToView"] = c.opts["autoDownsample"] = False
+        try:
+            self.plots[0].setXRange(t0, t1, padding=0)
+        finally:
+            for c, clip, auto in saved:
+                c.opts["clipToView"], c.opts["autoDownsample"] = clip, auto
 
     def set_thresholds(self, thresholds: dict) -> None:
         for plot, line in self._threshold_items:
@@ -230,7 +257,8 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
 
     def changeEvent(self, ev) -> None:
         # pyqtgraph's constructor changes the palette before our attributes exist.
-        if ev.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "colors"):
+        if (ev.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "colors")
+                and not self.closed):
             self.apply_colors(colors())
         super().changeEvent(ev)
 

@@ -31,7 +31,8 @@ class _ThemedPlot(pg.PlotWidget):
 
     def changeEvent(self, ev) -> None:
         # pyqtgraph's constructor changes the palette before our attributes exist.
-        if ev.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "colors"):
+        if (ev.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "colors")
+                and not self.closed):
             self.apply_colors(colors())
         super().changeEvent(ev)
 
