@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any
 
@@ -18,6 +19,7 @@ class CliContext:
     def __init__(self, args: argparse.Namespace):
         self.args = args
         self.json: bool = bool(getattr(args, "json", False))
+        self.recovery_messages: list[str] = []
 
     @cached_property
     def data_dir(self) -> DataDir:
@@ -53,6 +55,21 @@ class CliContext:
     @cached_property
     def workspace(self) -> Workspace:
         return Workspace.open(self.workspace_path())
+
+    @contextmanager
+    def session(self):
+        """The workspace locked for this command, after crash recovery (the same
+        sequence as the GUI's); recovery messages go to stderr."""
+        from ..engine.session import open_session
+
+        session = open_session(self.workspace_path(), self.db, self.data_dir)
+        try:
+            for message in session.recovery_messages:
+                sys.stderr.write(f"arxconsole: recovered: {message}\n")
+            self.recovery_messages = list(session.recovery_messages)
+            yield session.workspace
+        finally:
+            session.close()
 
     # ---- output --------------------------------------------------------------------
     def emit(self, data: Any, text: str | None = None) -> None:

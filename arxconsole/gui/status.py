@@ -52,6 +52,7 @@ class StatusMonitor(QObject):
         # Import on the GUI thread what the health worker uses: two threads importing
         # one package at once can see it half-initialised (a circular-import error).
         from ..engine.backup import BackupRepository  # noqa: F401
+        from ..engine.monitor.alerts import check_recent_failure_rate  # noqa: F401
         from ..engine.monitor.health import check_health  # noqa: F401
         from ..engine.monitor.sampler import Sampler
 
@@ -91,7 +92,12 @@ class StatusMonitor(QObject):
             from ..engine.backup import BackupRepository
             from ..engine.monitor.health import check_health
 
+            from ..engine.monitor.alerts import check_recent_failure_rate
+
             report = check_health(ctx.db, ctx.data_dir.root, workspace, lock=lock, sampler=sampler)
+            events = check_recent_failure_rate(ctx.db)  # a run may have finished since
+            for ev in events:
+                self.alertEvent.emit(ev)
             latest = None
             if workspace is not None:
                 try:

@@ -97,10 +97,9 @@ def run_import(ctx) -> int:
     if missing:
         ctx.error(f"no such file: {', '.join(missing)}")
         return EXIT_USAGE
-    ws = ctx.workspace
     findings: list[Finding] = []
     written, skipped = [], []
-    with ws.lock():
+    with ctx.session() as ws:
         for file in args.files:
             profiles, problems = import_arxos_profiles(file)
             findings += problems

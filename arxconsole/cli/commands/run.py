@@ -9,7 +9,7 @@ import datetime as dt
 import sys
 
 from ...engine.pipeline import (STEP_IDS, EventKind, PipelineEvent, PipelineRunner, RunHistory, RunRequest,
-                                load_gates, recover_interrupted_runs, retry_request, run_to_dict, set_gate)
+                                load_gates, retry_request, run_to_dict, set_gate)
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -74,16 +74,15 @@ def _run(ctx) -> int:
             return 2
         request = RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step,
                              only=args.only)
-    ws = ctx.workspace
-    with ws.lock():
-        recovered = recover_interrupted_runs(ws, ctx.db)
-        for r in recovered:
-            sys.stderr.write(f"arxconsole: {r.message}\n")
+    with ctx.session() as ws:  # locked, after crash recovery (runs and restores)
         listener = None if (ctx.json or args.quiet) else _printer(ctx)
         runner = PipelineRunner(ws, ctx.db, request, listener=listener, data_dir=ctx.data_dir)
         state = runner.run()
+    from ...engine.monitor.alerts import check_recent_failure_rate
+
+    check_recent_failure_rate(ctx.db)  # the run-failure-rate alert is judged after every run
     data = _run_json(runner)
-    data["recovered"] = [r.to_dict() for r in recovered]
+    data["recovered"] = list(ctx.recovery_messages)
     ctx.emit(data, _run_text(runner))
     return EXIT_OK if state.value == "succeeded" else EXIT_FAILED
 

@@ -263,3 +263,15 @@ def check_failure_rate(db, runs, now: float | None = None, last: int = 20) -> li
     events = engine.observe(FAILURE_RATE, now, rate[0])
     log_.persist(engine, events)
     return events
+
+
+def check_recent_failure_rate(db, days: int = 30) -> list[AlertEvent]:
+    """``check_failure_rate`` over the stored run history of the last ``days``: what the
+    CLI and the GUI call after a run finishes."""
+    import datetime as dt
+
+    from .history import DatabaseHistory
+
+    runs = DatabaseHistory(db).runs(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days))
+    return check_failure_rate(db, runs)
+
