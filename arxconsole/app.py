@@ -129,6 +129,9 @@ def run_gui(cli_ctx) -> int:
         code = fail(exc)
         if args.screenshot or code == 2:
             return code
+    from .gui.logview import tune_interpreter_for_gui
+
+    tune_interpreter_for_gui()  # start-up done: keep the GUI responsive while engine workers run
 
     if bench:
         from PySide6.QtCore import QTimer

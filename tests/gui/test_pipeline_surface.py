@@ -381,3 +381,22 @@ def test_every_pipeline_model_passes_the_qt_model_tester(surface, qtbot, qtmodel
         qtmodeltester.check(model)
     surface.steps.update_row(0, state="running")
     qtmodeltester.check(surface.steps)
+
+
+def test_a_real_run_tells_the_other_surfaces_which_files_it_wrote(surface, qtbot):
+    with qtbot.waitSignal(surface.ctx.workspaceFilesChanged, timeout=30_000) as sig:
+        click(qtbot, surface.run_button)
+    assert "symbol_index.json" in sig.args[0] and "docs/systems/electrical.md" in sig.args[0]
+    wait_idle(qtbot, surface)
+    assert "Succeeded" in surface.run_label.text()      # the run stays on show
+
+
+def test_files_changed_elsewhere_refresh_history_but_keep_the_run_on_show(surface, qtbot, demo):
+    click(qtbot, surface.dry_button)
+    wait_idle(qtbot, surface)
+    shown = surface.run["run_id"]
+    (demo / "schemas" / "lighting").mkdir(parents=True)
+    surface.ctx.workspaceFilesChanged.emit(["schemas/lighting"])
+    assert "lighting" in [surface.system_combo.itemText(i) for i in range(surface.system_combo.count())]
+    assert surface.system_combo.currentText() == "electrical"
+    assert surface.run["run_id"] == shown and surface.runs.rowCount() == 1

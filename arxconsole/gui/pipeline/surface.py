@@ -280,6 +280,18 @@ class PipelineSurface(Surface):
         self.reload_history()
         self._update_actions()
 
+    def on_workspace_files_changed(self, paths: list) -> None:
+        """Files changed elsewhere (a restore, the demo's history seeding, our own run):
+        refresh the system list and the history, keep the run on show."""
+        ws = self.ctx.workspace
+        if ws is not None and not self.driver.active:
+            current = self.system_combo.currentText()
+            self.system_combo.clear()
+            self.system_combo.addItems(ws.systems())
+            self.system_combo.setCurrentText(current)
+        if not self.driver.active:
+            self.reload_history()
+
     def has_unsaved_changes(self) -> bool:
         return self.driver.active
 
@@ -433,6 +445,10 @@ class PipelineSurface(Surface):
         self.show_run(result, read_only=False)
         self.reload_history()
         self._update_status()
+        written = sorted({c["path"] for st in result.get("steps", []) if st.get("state") == "succeeded"
+                          for c in st.get("files_written") or []})
+        if written and result.get("state") == "succeeded":
+            self.ctx.workspaceFilesChanged.emit(written)   # Symbols, Home, Backups see the new files
 
     def _on_run_failed(self, message: str, user_error: bool, run_id) -> None:
         (QMessageBox.warning if user_error else QMessageBox.critical)(
