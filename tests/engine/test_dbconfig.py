@@ -5,40 +5,17 @@ from __future__ import annotations
 
 import json
 
-import keyring
 import pytest
 
 from arxconsole.engine import dbconfig
 from arxconsole.engine.errors import UserError
-
-from .test_secrets import MemoryKeyring
-
-
-@pytest.fixture
-def kr():
-    previous = keyring.get_keyring()
-    k = MemoryKeyring()
-    keyring.set_keyring(k)
-    yield k
-    keyring.set_keyring(previous)
-
-
-@pytest.fixture
-def no_keyring():
-    from keyring.backends import fail
-
-    previous = keyring.get_keyring()
-    keyring.set_keyring(fail.Keyring())
-    yield
-    keyring.set_keyring(previous)
-
 
 def test_default_is_embedded_sqlite(data_dir):
     assert dbconfig.configured_url(data_dir) is None
     assert dbconfig.resolve_database_url(data_dir) == data_dir.database_url
 
 
-def test_password_goes_to_keyring_not_the_file(data_dir, kr):
+def test_password_goes_to_keyring_not_the_file(data_dir, memory_keyring):
     msg = dbconfig.save_database_url(data_dir, "postgresql://arx:hunter2@db.local:5432/arxos")
     assert "stored in the OS keyring" in msg and "hunter2" not in msg
     saved = (data_dir.root / "database.json").read_text()
@@ -66,7 +43,7 @@ def test_env_password_for_ci(data_dir, no_keyring, monkeypatch):
     assert "arx:fromenv@" in dbconfig.resolve_database_url(data_dir)
 
 
-def test_back_to_sqlite_and_bad_urls(data_dir, kr):
+def test_back_to_sqlite_and_bad_urls(data_dir, memory_keyring):
     dbconfig.save_database_url(data_dir, "postgresql://a:b@h/d")
     assert "SQLite" in dbconfig.save_database_url(data_dir, None)
     assert dbconfig.resolve_database_url(data_dir) == data_dir.database_url

@@ -3,13 +3,11 @@ next start, and says so) and lands in the audit log."""
 
 from __future__ import annotations
 
-import keyring
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QApplication
 
-from tests.engine.test_secrets import MemoryKeyring
 
 
 @pytest.fixture
@@ -55,22 +53,17 @@ def test_invalid_threshold_is_refused_with_the_reason(dialog, qtbot):
     assert load_thresholds(dialog.ctx.db)[CPU].warning == 80
 
 
-def test_server_url_password_goes_to_keyring_and_applies_next_start(dialog, qtbot):
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    try:
-        dialog.use_server.setChecked(True)
-        dialog.url_edit.setText("postgresql://arx@db.example:5432/arxos")
-        dialog.password_edit.setText("pw-in-keyring")
-        qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
-        assert "stored in the OS keyring" in dialog.notice.text() and "next start" in dialog.notice.text()
-        saved = (dialog.ctx.data_dir.root / "database.json").read_text()
-        assert "pw-in-keyring" not in saved
-        assert all("pw-in-keyring" not in (e.message + str(e.details))
-                   for e in dialog.ctx.db.audit_events())
-        assert dialog.password_edit.text() == ""
-    finally:
-        keyring.set_keyring(previous)
+def test_server_url_password_goes_to_keyring_and_applies_next_start(dialog, qtbot, memory_keyring):
+    dialog.use_server.setChecked(True)
+    dialog.url_edit.setText("postgresql://arx@db.example:5432/arxos")
+    dialog.password_edit.setText("pw-in-keyring")
+    qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
+    assert "stored in the OS keyring" in dialog.notice.text() and "next start" in dialog.notice.text()
+    saved = (dialog.ctx.data_dir.root / "database.json").read_text()
+    assert "pw-in-keyring" not in saved
+    assert all("pw-in-keyring" not in (e.message + str(e.details))
+               for e in dialog.ctx.db.audit_events())
+    assert dialog.password_edit.text() == ""
 
 
 def test_connection_test_reports_failure_without_blocking(dialog, qtbot):
