@@ -181,6 +181,26 @@ def main() -> None:
               f"(bar >= 5,000: {rate / 5000:.2f}x, {'met' if rate >= 5000 else 'NOT met'}) ... ratio to bare "
               f"lxml parse {ratio:.2f}x (bar <= 3.0x: {'met' if ratio <= 3.0 else 'NOT met'})")
 
+    # Where the time goes (CPU, best of 3): reading + JSON, the SVG rules alone, the rest.
+    from arxconsole.engine.symbols.model import read_json_object
+    from arxconsole.engine.symbols.svg_rules import check_svg
+
+    paths = ws.symbol_files()
+    split = {}
+    for label, fn in (("read + JSON", lambda: [read_json_object(p, "x") for p in paths]),
+                      ("SVG parse + SVG rules", lambda: [check_svg(s) for s in svgs])):
+        t_best = float("inf")
+        for _ in range(3):
+            c = time.process_time()
+            fn()
+            t_best = min(t_best, time.process_time() - c)
+        split[label] = t_best / args.count * 1e6
+    total_us = best["validate"][1] / args.count * 1e6
+    parse_us = best["parse"][1] / args.count * 1e6
+    print(f"per symbol (cpu): total {total_us:.0f} us = read + JSON {split['read + JSON']:.0f} us, SVG parse "
+          f"{parse_us:.0f} us + SVG rules {split['SVG parse + SVG rules'] - parse_us:.0f} us, symbol rules and "
+          f"bookkeeping {total_us - split['read + JSON'] - split['SVG parse + SVG rules']:.0f} us")
+
     big = big_svg()
     times = []
     for _ in range(30):

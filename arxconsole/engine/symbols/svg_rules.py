@@ -16,6 +16,7 @@ Locations are element paths (``svg/g[2]/script``, attributes as ``…/rect/@onlo
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -55,8 +56,8 @@ _FAST_TAGS: dict[str, str] = {**{n: n for n in _FAST_NAMES}, **{_SVG_PREFIX + n:
 _TEXT_STYLE_CARRIERS = frozenset({"svg", "g", "a", "switch", "text", "textArea", "use"})
 # Raw-text markers of anything an attribute *value* check could report.  Absent all of
 # them (and with no character references to hide them), value checks are skipped.
-_VALUE_MARKERS = ("href", "url(", "script", "data:", "@import", "expression", "behavior", "binding", "&#",
-                  "style")
+_VALUE_MARKER_RE = re.compile(r"href|url\(|script|data:|@import|expression|behavior|binding|&#|style",
+                              re.IGNORECASE)
 
 
 def _local(tag: str) -> str:
@@ -439,11 +440,14 @@ class _Walker:
 def parse_viewbox(value: str | None) -> tuple[float, float, float, float] | None:
     if not value:
         return None
-    nums = geo._NUM_RE.findall(value)
-    if len(nums) != 4 or geo._NUM_RE.sub("", value).replace(",", "").strip():
+    parts = value.replace(",", " ").split()
+    if len(parts) != 4:
         raise geo.GeometryError(value)
-    x, y, w, h = (float(n) for n in nums)
-    if w <= 0 or h <= 0:
+    try:
+        x, y, w, h = (float(p) for p in parts)
+    except ValueError:
+        raise geo.GeometryError(value) from None
+    if not (w > 0 and h > 0) or not all(map(math.isfinite, (x, y, w, h))):
         raise geo.GeometryError(value)
     return (x, y, w, h)
 
@@ -500,11 +504,12 @@ def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str
         if sib.tag is etree.PI:
             w.check_pi(sib)
         sib = sib.getprevious()
-    low = svg_text.lower()
-    w.values = not svg_text.isascii() or any(m in low for m in _VALUE_MARKERS)
-    w.has_style = "style" in low
-    w.has_display = "display" in low
-    w.has_transform = "transform" in low
+    # XML attribute names are case-sensitive, so these plain finds are exact; a differently
+    # cased name is an unknown attribute, which sends its element down the slow path anyway.
+    w.values = not svg_text.isascii() or _VALUE_MARKER_RE.search(svg_text) is not None
+    w.has_style = "style" in svg_text
+    w.has_display = "display" in svg_text
+    w.has_transform = "transform" in svg_text
     w.visit(root, 1, geo.IDENTITY, 16.0, "start", drawn, False)
     w.resolve_uses()
     for ref, el, attr in w.refs:
