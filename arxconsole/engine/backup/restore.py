@@ -15,27 +15,34 @@ Steps of ``restore_backup``:
    (same filesystem, so the swap is renames), hash-verifying each object as it is
    decompressed; the objects of unchanged files are re-hashed too.  Any damage: the
    staging folder is deleted and the restore refused; the workspace was not touched.
-6. ``durable.sync_paths`` (fsyncs, or one syncfs for big batches), then durably write ``journal.json`` listing every operation
-   ``{path, action: write|remove, had_old}``.
+6. ``durable.sync_paths`` (fsyncs, or one syncfs for big batches), then durably write
+   ``journal.json`` listing every operation ``{path, action: write|remove, had_old}``.
 7. Apply: per path, move the current file (if any) to ``old/<path>``, then move the
    staged file to ``<path>``.  Each move is one atomic rename.  (A full restore swaps
    a top-level folder with nothing unchanged in it as one path: same journal, same
    recovery, one rename instead of thousands.)
-8. ``sync_paths`` of every folder touched, then durably write ``committed``; delete the staging folder.
+8. ``sync_paths`` of every folder touched, then durably write ``committed``; delete
+   the staging folder.
 
 Why a crash leaves the old or the restored workspace, never a mix: the workspace is
 changed only in step 7, and only by renames that keep both versions on disk.  Before
 ``journal.json`` exists nothing changed (recovery just deletes the staging folder).
+The journal is written only after every staged file is complete and synced, so from
+then on a staged file disappears from ``new/`` only by being renamed into place.
 With a journal but no ``committed`` marker, recovery rolls back, walking the ops in
 reverse: a ``write`` op whose ``new/<path>`` is gone has been applied, so ``<path>``
 goes back to ``new/``; then ``old/<path>``, if present, goes back to ``<path>``.  Each
 step is decided from what exists on disk, so recovery can itself be interrupted and
-re-run.  With ``committed``, every op is done and recovery only finishes the clean-up.
-Folders created for new files may remain empty after a rollback (files are what a
-workspace holds).  The same journal handles full and selected-path restores.
+re-run.  ``committed`` is written only after all renames are synced: with it, every
+op is done and recovery only finishes the clean-up.  (Power loss: renames are
+metadata operations the filesystem journal keeps in order, and both syncs bracket
+them, so the on-disk state is always one the recovery above understands.)  Folders
+created for new files may remain empty after a rollback (files are what a workspace
+holds).  The same journal handles full and selected-path restores.
 
-Callers run ``recover_interrupted(workspace)`` at startup before using a workspace
-(the CLI does it before any backup command).
+Callers hold the workspace lock (``Workspace.lock``) around a restore, and run
+``recover_interrupted(workspace)`` at startup before using a workspace (the CLI does
+both before any backup command that reads or changes the workspace).
 """
 
 from __future__ import annotations
