@@ -253,3 +253,8 @@ def test_path_boxes_under_transforms_match_transformed_geometry():
     turned = geo.path_box("M0 0 L10 0", geo.parse_transform("rotate(90)"))
     assert turned == pytest.approx((0, 0, 0, 10), abs=1e-9)
     assert geo.path_box("M0 0 L10 0 S20 10 30 0", geo.IDENTITY)[3] > 0   # S after L: first control = current point
+
+
+def test_nested_viewport_is_not_measured_in_parent_units():
+    body = '<svg x="0" y="0" width="10" height="10" viewBox="0 0 1000 1000"><rect width="900" height="900"/></svg>'
+    assert rules(svg(body)) == []

@@ -211,6 +211,11 @@ class _Walker:
                     self.ids[ident] = el
             if name in NOT_RENDERED:
                 drawn = False
+            elif name == "svg" and depth > 1 and drawn:
+                # A nested viewport maps its content through its own viewBox; rather than
+                # guess that mapping, count it as drawn and do not measure inside it.
+                res.drawn_count += 1
+                drawn = False
         if drawn:
             get = el.get
             style = get("style") if self.has_style else None
