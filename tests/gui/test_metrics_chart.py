@@ -97,3 +97,12 @@ def test_threshold_lines_follow_the_thresholds_given(chart):
     chart.set_thresholds({})
     assert chart.threshold_lines == {}
     assert not [i for p in chart.plots for i in p.items if i.__class__.__name__ == "InfiniteLine"]
+
+
+def test_hover_over_many_runs_names_a_few_and_counts_the_rest(chart):
+    runs = [Marker(100.0 + i, 100.5 + i, str(i), "electrical", "", "succeeded") for i in range(6)]
+    text = chart.markers.text_at(103.0, tolerance=5.0, now=200.0)
+    assert text == ""  # no markers set yet
+    chart.markers.set_markers(runs)
+    lines = chart.markers.text_at(103.0, tolerance=5.0, now=200.0).splitlines()
+    assert len(lines) == 4 and lines[-1].startswith("… and 3 more run(s) here")

@@ -21,6 +21,8 @@ from .style import STATE_COLORS
 
 # Beyond this many runs in a window, steps are left out: lines a pixel apart say nothing.
 MAX_STEP_RUNS = 60
+# Runs named in one hover text; on a wide window many short runs share a few pixels.
+MAX_HOVER_RUNS = 3
 
 
 def _span(m: Marker, now: float) -> tuple[float, float]:
@@ -106,6 +108,9 @@ class MarkerLayer:
                 lines.append(describe(m, now))
             elif best is None or distance < best[0]:
                 best = (distance, m)
+        if len(lines) > MAX_HOVER_RUNS:
+            lines = lines[:MAX_HOVER_RUNS] + [f"… and {len(lines) - MAX_HOVER_RUNS} more run(s) here: "
+                                              f"choose a shorter window"]
         if best is not None:
             lines.append("  " + describe(best[1], now))
         return "\n".join(lines)

@@ -10,7 +10,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent
 from PySide6.QtGui import QColor
 
-from ...engine.monitor.analytics import DayRate
+from ...engine.monitor.analytics import DayRate, fmt_seconds
 from ...engine.monitor.history import RunRecord
 from ..icons import state_word
 from .style import PALETTE, STATE_COLORS, ChartColors, colors, style_plot
@@ -74,7 +74,7 @@ class StepBarsChart(_ThemedPlot):
         item.addItem(self.bars)
         item.getAxis("bottom").setTicks([[(i, f"{s.step_id}\n{state_word(s.state)}") for i, s in enumerate(steps)]])
         for i, s in enumerate(steps):
-            text = "—" if s.duration_s is None else f"{s.duration_s:.2f} s"
+            text = "—" if s.duration_s is None else fmt_seconds(s.duration_s)
             lbl = pg.TextItem(text, color=self.colors.foreground, anchor=(0.5, 1))
             lbl.setPos(i, h[i])
             item.addItem(lbl)
