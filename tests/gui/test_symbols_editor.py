@@ -280,7 +280,7 @@ def test_drag_port_snaps_updates_table_and_undo_restores(surface, qtbot):
     row = ed.connections.keys().index("ground")
     assert ed.connections.table.item(row, 2).text() == str(port["x"])
     assert ed.connections.selected_key() == "ground"         # clicking the port selected its row
-    assert surface.undo_action.toolTip().startswith("Undo Move port ground")
+    assert "Undo Move port ground" in surface.undo_action.toolTip()
     assert "unsaved" in ed.title.text()
     # undo with the keyboard from the preview
     canvas.setFocus()
@@ -598,3 +598,30 @@ def test_navigate_opens_symbol_at_location(surface, qtbot, main_window):
 def test_navigate_to_unknown_symbol_says_so(surface, messages):
     surface.navigate(symbol_id="XX_Nothing_001")
     assert messages[-1][1] == "Symbol not found"
+
+
+def test_format_xml_is_one_undoable_edit_that_keeps_the_drawing(surface, qtbot):
+    pick(qtbot, surface, "EL_PanelBoard_001")
+    ed = surface.editor
+    before = surface.doc.get("svg")
+    assert before.count("\n") == 0                        # the demo stores one long line
+    qtbot.mouseClick(ed.format_button, Qt.LeftButton)
+    after = surface.doc.get("svg")
+    assert after.count("\n") > 20 and ed.source.toPlainText() == after
+    ed.refresh_now()
+    assert not ed.blocking and ed.canvas.render_ok
+    surface.undo_action.trigger()
+    assert surface.doc.get("svg") == before
+    # a document that does not parse is left alone
+    type_in_source(qtbot, surface, "<g>")
+    assert not ed.format_source()
+
+
+def test_messages_quoting_markup_are_shown_literally(surface, qtbot):
+    pick(qtbot, surface, "EL_PanelBoard_001")
+    type_in_source(qtbot, surface, "<script>x</script>")
+    ed = surface.editor
+    ed.refresh_now()
+    assert "<script>" in ed.save_reason.text()
+    assert ed.save_reason.textFormat() == Qt.PlainText
+    assert "&lt;script&gt;" in ed.save_button.toolTip()      # escaped for the rich-text tooltip

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsRec
                                QGraphicsSimpleTextItem, QGraphicsView)
 
 from ..theme import PAPER_COLOR
+from .text import tip
 
 GRID_STEPS = (0.5, 1, 2, 5, 10, 20, 50, 100, 200, 500)
 MAX_GRID_LINES = 50
@@ -103,7 +104,7 @@ class PortItem(QGraphicsEllipseItem):
         self.setCursor(Qt.OpenHandCursor)
         kind = port.get("type") if isinstance(port, dict) else ""
         direction = port.get("direction") if isinstance(port, dict) else ""
-        self.setToolTip(f"Port {name}: type {kind or '—'}, direction {direction or '—'}; drag to move")
+        self.setToolTip(tip(f"Port {name}: type {kind or '—'}, direction {direction or '—'}; drag to move"))
         self.label = QGraphicsSimpleTextItem(name, self)
         font = QFont()
         font.setPointSizeF(8)
@@ -215,6 +216,9 @@ class PreviewCanvas(QGraphicsView):
             item.set_selected(str(name) == self.selected_port)
             self.scene().addItem(item)
             self.ports[str(name)] = item
+        rect = self.content_rect()
+        margin = max(rect.width(), rect.height()) * 0.15
+        self.scene().setSceneRect(rect.adjusted(-margin, -margin, margin, margin))
 
     def select_port(self, name: str) -> None:
         self.selected_port = name or ""
@@ -258,10 +262,19 @@ class PreviewCanvas(QGraphicsView):
     def zoom_out(self) -> None:
         self.zoom_by(1 / ZOOM_STEP)
 
+    def content_rect(self) -> QRectF:
+        """The viewBox plus any port placed outside it (so a misplaced port is seen)."""
+        rect = QRectF(self.view_box)
+        for item in self.ports.values():
+            p = item.pos()
+            rect = rect.united(QRectF(p.x(), p.y(), 0, 0))
+        return rect
+
     def fit(self) -> None:
         self._fit_mode = True
-        margin = max(self.view_box.width(), self.view_box.height()) * 0.06
-        self.fitInView(self.view_box.adjusted(-margin, -margin, margin, margin), Qt.KeepAspectRatio)
+        rect = self.content_rect()
+        margin = max(rect.width(), rect.height()) * 0.06
+        self.fitInView(rect.adjusted(-margin, -margin, margin, margin), Qt.KeepAspectRatio)
         self.zoomChanged.emit(self.scale_factor)
 
     def resizeEvent(self, event) -> None:

@@ -24,6 +24,7 @@ from .document import SymbolDocument
 from .findings_view import FindingsView
 from .form import FORM_FIELDS, ConnectionsTable, MetadataForm, PropertiesTable, _DictTable, format_value, parse_value
 from .source_editor import SourceEditor
+from .text import tip
 
 DEBOUNCE_MS = 150
 SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
@@ -88,6 +89,7 @@ class SymbolEditor(QWidget):
         lay.setContentsMargins(6, 6, 6, 6)
         header = QHBoxLayout()
         self.title = QLabel()
+        self.title.setTextFormat(Qt.PlainText)
         self.title.setObjectName("symbolTitle")
         f = self.title.font()
         f.setBold(True)
@@ -95,12 +97,14 @@ class SymbolEditor(QWidget):
         self.title.setFont(f)
         self.summary_icon = QLabel()
         self.summary = QLabel()
+        self.summary.setTextFormat(Qt.PlainText)
         self.summary.setObjectName("symbolSummary")
         header.addWidget(self.title)
         header.addSpacing(12)
         header.addWidget(self.summary_icon)
         header.addWidget(self.summary, 1)
         self.save_reason = QLabel()
+        self.save_reason.setTextFormat(Qt.PlainText)
         self.save_reason.setObjectName("saveReason")
         self.save_reason.setWordWrap(True)
         self.save_button = QPushButton(icon("ok"), "Save")
@@ -126,9 +130,22 @@ class SymbolEditor(QWidget):
         dl.addWidget(inner, 1)
         self.connections = ConnectionsTable(self.doc)
         self.source = SourceEditor()
+        source_page = QWidget()
+        sl = QVBoxLayout(source_page)
+        sl.setContentsMargins(0, 2, 0, 0)
+        source_tools = QHBoxLayout()
+        self.wrap_check = QCheckBox("Wrap long lines")
+        self.wrap_check.setChecked(True)
+        self.format_button = QPushButton("Format XML")
+        self.format_button.setToolTip("Indent the SVG one element per line (undoable)")
+        source_tools.addWidget(self.wrap_check)
+        source_tools.addStretch(1)
+        source_tools.addWidget(self.format_button)
+        sl.addLayout(source_tools)
+        sl.addWidget(self.source, 1)
         self.tabs.addTab(details, "Details")
         self.tabs.addTab(self.connections, "Ports")
-        self.tabs.addTab(self.source, "SVG source")
+        self.tabs.addTab(source_page, "SVG source")
         self.hsplit.addWidget(self.tabs)
 
         preview = QWidget()
@@ -152,6 +169,7 @@ class SymbolEditor(QWidget):
         self.canvas = PreviewCanvas()
         pl.addWidget(self.canvas, 1)
         self.preview_note = QLabel()
+        self.preview_note.setTextFormat(Qt.PlainText)
         self.preview_note.setObjectName("previewNote")
         self.preview_note.setWordWrap(True)
         pl.addWidget(self.preview_note)
@@ -163,6 +181,7 @@ class SymbolEditor(QWidget):
         self.vsplit.addWidget(self.findings_view)
         self.vsplit.setStretchFactor(0, 3)
         self.vsplit.setStretchFactor(1, 1)
+        self.vsplit.setSizes([520, 190])
         lay.addWidget(self.vsplit, 1)
 
         self.zoom_in_button.clicked.connect(self.canvas.zoom_in)
@@ -176,6 +195,9 @@ class SymbolEditor(QWidget):
         self.connections.rowSelected.connect(self.canvas.select_port)
         self.source.userEdited.connect(lambda text: self.doc.set(("svg",), text, "Edit SVG source", merge=True))
         self.findings_view.findingActivated.connect(self.show_finding)
+        self.wrap_check.toggled.connect(self.source.set_wrap)
+        self.source.set_wrap(True)
+        self.format_button.clicked.connect(self.format_source)
 
     def _tool(self, text: str, tip: str) -> QToolButton:
         b = QToolButton()
@@ -362,8 +384,24 @@ class SymbolEditor(QWidget):
             self.save_reason.setText(reason)
             self.save_reason.setVisible(bool(reason))
             self.save_button.setEnabled(shown[4])
-            self.save_button.setToolTip(block or "Save the symbol (Ctrl+S)")
+            self.save_button.setToolTip(tip(block or "Save the symbol (Ctrl+S)"))
         self.saveStateChanged.emit()
+
+    def format_source(self) -> bool:
+        """Pretty-print the SVG (one element per line): an explicit, undoable edit.
+        Refused while the XML does not parse — the findings say why."""
+        from lxml import etree
+
+        from ...engine.symbols.safe_xml import parse_svg
+
+        svg = self.doc.get("svg", default="")
+        parsed = parse_svg(svg) if isinstance(svg, str) else None
+        if parsed is None or not parsed.ok:
+            return False
+        root = parsed.root
+        etree.indent(root, space="  ")
+        text = etree.tostring(root, encoding="unicode")
+        return self.doc.set(("svg",), text, "Format SVG source")
 
     # ---- ports ---------------------------------------------------------------------
     def _on_port_clicked(self, name: str) -> None:

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from ...engine.findings import Finding
 from ..icons import icon, state_word
+from .text import tip
 
 COLUMNS = ["Severity", "Rule", "Message — and how to fix it", "Location"]
 
@@ -65,11 +66,12 @@ class FindingsView(QTreeWidget):
                     text = f"{f.message}\nWaived: {f.waiver_reason}"
                 item = QTreeWidgetItem([word, f.rule, text, f.location])
                 item.setIcon(0, icon(icon_name))
-                tip = f"{word}: {f.message}\nHow to fix: {f.hint}" if f.hint else f"{word}: {f.message}"
+                text_tip = f"{word}: {f.message}\nHow to fix: {f.hint}" if f.hint else f"{word}: {f.message}"
                 if f.waived:
-                    tip += f"\nWaived: {f.waiver_reason}"
+                    text_tip += f"\nWaived: {f.waiver_reason}"
+                tip_html = tip(text_tip)
                 for c in range(len(COLUMNS)):
-                    item.setToolTip(c, tip)
+                    item.setToolTip(c, tip_html)
                 item.setData(0, Qt.UserRole, f)
                 self.addTopLevelItem(item)
                 if keep and (f.rule, f.location) == keep and restore is None:

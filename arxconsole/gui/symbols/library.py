@@ -22,6 +22,7 @@ from ...engine.findings import count_by_severity
 from ..icons import icon
 from ..workers import start_worker
 from .thumbnails import THUMB_SIZE, ThumbnailCache, svg_key
+from .text import tip
 
 PATH_ROLE = Qt.UserRole
 SLICE_S = 0.008          # GUI work per event-loop turn: the window never stalls on a big library
@@ -374,8 +375,8 @@ class LibraryBrowser(QWidget):
         if item is None:
             return
         item.setText(0, f"{e.id}\n{e.name}" if e.name else e.id)
-        item.setToolTip(0, f"{e.id} — {e.name}\n{e.path.name}" + (f"\ntags: {', '.join(e.tags)}" if e.tags else "")
-                        + (f"\n{e.problem}" if e.problem else ""))
+        item.setToolTip(0, tip(f"{e.id} — {e.name}\n{e.path.name}" + (f"\ntags: {', '.join(e.tags)}" if e.tags else "")
+                               + (f"\n{e.problem}" if e.problem else "")))
         ic = self.thumbs.icon(e.key)
         if ic is not None:
             item.setIcon(0, ic)
@@ -441,7 +442,7 @@ class LibraryBrowser(QWidget):
             if warnings:
                 parts.append(f"{warnings} with warnings")
             sitem.setText(0, f"{s} ({filtered}{n})")
-            sitem.setToolTip(0, f"{s}: {n} symbols" + (f"; {', '.join(parts)}" if parts else ""))
+            sitem.setToolTip(0, tip(f"{s}: {n} symbols" + (f"; {', '.join(parts)}" if parts else "")))
             state = "error" if errors else "warning" if warnings else "ok"
             word = {"error": "Errors", "warning": "Warnings", "ok": "Clean"}[state]
             known = n and not (self.validating and state == "ok")

@@ -142,6 +142,9 @@ class SourceEditor(QPlainTextEdit):
             return
         super().keyPressEvent(event)
 
+    def set_wrap(self, wrap: bool) -> None:
+        self.setLineWrapMode(QPlainTextEdit.WidgetWidth if wrap else QPlainTextEdit.NoWrap)
+
     # ---- navigation ----------------------------------------------------------------
     def goto_line(self, line: int, column: int | None = None) -> None:
         block = self.document().findBlockByNumber(max(line - 1, 0))

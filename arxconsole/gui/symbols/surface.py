@@ -26,6 +26,7 @@ from ..workers import start_worker
 from .editor import SymbolEditor
 from .import_dialog import ImportReportDialog
 from .library import LibraryBrowser
+from .text import tip
 
 VARIANT_RE = re.compile(r"^(?P<base>.+)_(?P<n>\d{3})$")
 
@@ -150,11 +151,11 @@ class SymbolsSurface(Surface):
         self.export_action.setEnabled(is_open)
         reason = self.editor.save_block_reason()
         self.save_action.setEnabled(is_open and self.doc.dirty and not reason)
-        self.save_action.setToolTip(reason or "Save (Ctrl+S)")
+        self.save_action.setToolTip(tip(reason or "Save (Ctrl+S)"))
         self.undo_action.setEnabled(stack.canUndo())
         self.redo_action.setEnabled(stack.canRedo())
-        self.undo_action.setToolTip(f"Undo {stack.undoText()} (Ctrl+Z)" if stack.canUndo() else "Nothing to undo")
-        self.redo_action.setToolTip(f"Redo {stack.redoText()} (Ctrl+Shift+Z)" if stack.canRedo() else
+        self.undo_action.setToolTip(tip(f"Undo {stack.undoText()} (Ctrl+Z)") if stack.canUndo() else "Nothing to undo")
+        self.redo_action.setToolTip(tip(f"Redo {stack.redoText()} (Ctrl+Shift+Z)") if stack.canRedo() else
                                     "Nothing to redo")
         f = self.editor.findings_view.current_finding()
         from ...engine.symbols import RULES
@@ -162,7 +163,7 @@ class SymbolsSurface(Surface):
         rule = RULES.get(f.rule) if f else None
         self.waive_action.setEnabled(bool(f and not f.waived and rule and rule.waivable))
         if f and rule and not rule.waivable:
-            self.waive_action.setToolTip(f"{f.rule} cannot be waived: fix the problem instead")
+            self.waive_action.setToolTip(tip(f"{f.rule} cannot be waived: fix the problem instead"))
         else:
             self.waive_action.setToolTip("Waive the selected finding's rule for this symbol, with a reason")
 
