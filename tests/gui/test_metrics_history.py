@@ -3,6 +3,7 @@ HTML report.  Histories are built in the database the way the engine writes them
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import time
 
@@ -36,7 +37,7 @@ def local(ts: float) -> str:
     return dt.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
 
 
-def test_alert_log_shows_a_raised_and_resolved_alert_and_an_active_one(page, qtbot):
+def test_alert_log_shows_a_raised_and_resolved_alert_and_an_active_one(page, qtbot, tmp_path, monkeypatch):
     db = page.ctx.db
     engine = AlertEngine({CPU: Threshold(80, 95, 10, 30), MEMORY: Threshold(85, 95, 5, 30)})
     t0 = int(time.time()) - 3600
@@ -51,7 +52,8 @@ def test_alert_log_shows_a_raised_and_resolved_alert_and_an_active_one(page, qtb
     AlertLog(db).persist(engine, events)
 
     refresh(page, qtbot)
-    page.tabs.setCurrentWidget(page.alerts_view)
+    page.tabs.setCurrentIndex(3)
+    assert page.alerts_view.isVisible()
     rows = page.alerts_view.row_texts()
     headers = [page.alerts_view.horizontalHeaderItem(c).text() for c in range(page.alerts_view.columnCount())]
     assert headers == ["Metric", "Level", "Started", "Ended", "Peak", "Message"]
@@ -65,6 +67,14 @@ def test_alert_log_shows_a_raised_and_resolved_alert_and_an_active_one(page, qtb
     # Level is an icon *and* a word.
     row = rows.index(cpu)
     assert not page.alerts_view.item(row, 1).icon().isNull()
+    # The log exports as CSV with what the table shows.
+    target = tmp_path / "alerts.csv"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *a, **k: (str(target), ""))
+    qtbot.mouseClick(page.alerts_csv_button, Qt.LeftButton)
+
+
+    exported = list(csv.reader(target.open()))
+    assert exported[0] == headers and exported[1:] == rows
 
 
 def test_a_live_alert_event_refreshes_the_log(page, qtbot):

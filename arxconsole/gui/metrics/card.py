@@ -18,6 +18,26 @@ from .tabledata import TableData, TableDataModel
 log = logging.getLogger(__name__)
 
 
+def export_with_dialog(parent: QWidget, what: str, suffix: str, slug: str, write: Callable[[str], None]) -> str | None:
+    """Ask where to save, write through ``write(path)``, and say so plainly when it
+    cannot be written.  Returns the path written, or None."""
+    path, _ = QFileDialog.getSaveFileName(parent, f"Export {what}", f"{slug}.{suffix}", f"{what} (*.{suffix})")
+    if not path:
+        return None
+    if not path.lower().endswith(f".{suffix}"):
+        path += f".{suffix}"
+    try:
+        write(path)
+    except OSError as exc:
+        QMessageBox.warning(parent, f"Cannot export {what}", f"{path}: {exc.strerror or exc}")
+        return None
+    return path
+
+
+def write_csv(path: str, data: TableData) -> None:
+    durable.write_text(path, data.to_csv())
+
+
 class ChartCard(QWidget):
     def __init__(self, title: str, chart: QWidget, source: Callable[[], TableData], slug: str, parent=None):
         super().__init__(parent)
@@ -70,7 +90,7 @@ class ChartCard(QWidget):
 
     # ---- export --------------------------------------------------------------------
     def export_csv(self, path) -> None:
-        durable.write_text(path, self.source().to_csv())
+        write_csv(path, self.source())
 
     def png_bytes(self) -> bytes:
         buf = QBuffer()
@@ -82,20 +102,8 @@ class ChartCard(QWidget):
     def export_png(self, path) -> None:
         durable.write_bytes(path, self.png_bytes())
 
-    def _ask(self, what: str, suffix: str, write) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, f"Export {what}", f"{self.slug}.{suffix}",
-                                              f"{what} (*.{suffix})")
-        if not path:
-            return
-        if not path.lower().endswith(f".{suffix}"):
-            path += f".{suffix}"
-        try:
-            write(path)
-        except OSError as exc:
-            QMessageBox.warning(self, f"Cannot export {what}", f"{path}: {exc.strerror or exc}")
-
     def _ask_csv(self) -> None:
-        self._ask("CSV", "csv", self.export_csv)
+        export_with_dialog(self, "CSV", "csv", self.slug, self.export_csv)
 
     def _ask_png(self) -> None:
-        self._ask("PNG", "png", self.export_png)
+        export_with_dialog(self, "PNG", "png", self.slug, self.export_png)

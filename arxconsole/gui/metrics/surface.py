@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (QButtonGroup, QComboBox, QFileDialog, QHBoxLayout
 from ..icons import state_word
 from ..surface import Surface
 from ..workers import start_worker
-from .card import ChartCard
+from .card import ChartCard, export_with_dialog, write_csv
 from .live import ORDER, WINDOWS, ResourceCharts, merge_series
 from .panels import AlertsView, InsightsView
 from .runs import StepBarsChart, SuccessTrendChart
@@ -97,8 +97,20 @@ class MetricsSurface(Surface):
                                     self.trend.table_data, "success-rate")
         self.tabs.addTab(self.trend_card, "Success trend")
 
+        alerts_page = QWidget()
+        al = QVBoxLayout(alerts_page)
+        al.setContentsMargins(0, 6, 0, 0)
+        abar = QHBoxLayout()
+        abar.addWidget(QLabel("<b>Alert log</b> (newest first; an alert without an end is still active)"))
+        abar.addStretch(1)
+        self.alerts_csv_button = QPushButton("Export CSV…")
+        self.alerts_csv_button.clicked.connect(lambda: export_with_dialog(
+            self, "CSV", "csv", "alerts", lambda p: write_csv(p, self.alerts_view.table_data())))
+        abar.addWidget(self.alerts_csv_button)
+        al.addLayout(abar)
         self.alerts_view = AlertsView()
-        self.tabs.addTab(self.alerts_view, "Alerts")
+        al.addWidget(self.alerts_view, 1)
+        self.tabs.addTab(alerts_page, "Alerts")
         self.insights_view = InsightsView()
         self.tabs.addTab(self.insights_view, "Insights")
 
