@@ -625,3 +625,44 @@ def test_messages_quoting_markup_are_shown_literally(surface, qtbot):
     assert "<script>" in ed.save_reason.text()
     assert ed.save_reason.textFormat() == Qt.PlainText
     assert "&lt;script&gt;" in ed.save_button.toolTip()      # escaped for the rich-text tooltip
+
+
+def test_finding_context_menu_waives_and_unwaives(surface, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QInputDialog
+
+    pick(qtbot, surface, "AV_Projector_002")       # demo: a quantity written as text (warning)
+    ed = surface.editor
+    f = next(f for f in ed.findings if f.rule == "properties.quantity_as_text")
+    labels = dict(ed.findings_view.context_actions(f))
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("catalogue writes it so", True))
+    view = ed.findings_view
+    view.setCurrentItem(next(view.topLevelItem(i) for i in range(view.topLevelItemCount())
+                             if view.topLevelItem(i).text(1) == f.rule))
+    labels["Waive properties.quantity_as_text for this symbol…"]()
+    waived = next(x for x in ed.findings if x.rule == f.rule)
+    assert waived.waived and waived.waiver_reason.startswith("catalogue writes it so")
+    remove = dict(ed.findings_view.context_actions(waived))["Remove the waiver of properties.quantity_as_text"]
+    remove()
+    assert not next(x for x in ed.findings if x.rule == f.rule).waived
+    assert not surface.doc.get("waivers")
+    # security findings offer no waiver
+    type_in_source(qtbot, surface, "<script/>")
+    ed.refresh_now()
+    sec = next(x for x in ed.findings if x.rule == "svg.security.script")
+    assert not any(label.startswith("Waive") for label, _ in ed.findings_view.context_actions(sec))
+
+
+def test_navigate_by_file_and_reload_when_changed_elsewhere(surface, qtbot, main_window):
+    ws = surface.ctx.workspace
+    rel = "arx-symbol-library/electrical/EL_Transformer_001.json"
+    surface.navigate(file=rel, location="name")
+    assert surface.doc.get("id") == "EL_Transformer_001"
+    # another surface (a restore, a pipeline run) rewrites the file while we look elsewhere
+    main_window.show_surface("workspace")
+    data = json.loads((ws.root / rel).read_text())
+    data["name"] = "Changed elsewhere"
+    (ws.root / rel).write_text(json.dumps(data))
+    main_window.show_surface("symbols")
+    assert surface.doc.get("name") == "Changed elsewhere"
+    assert surface.editor.form.name_edit.text() == "Changed elsewhere"
+    qtbot.waitUntil(lambda: not surface.library.loading and not surface.library.validating, timeout=10000)

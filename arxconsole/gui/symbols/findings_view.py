@@ -4,7 +4,7 @@ message, hint and location; activating a row asks the editor to show that place.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QHeaderView, QMenu, QTreeWidget, QTreeWidgetItem
 
 from ...engine.findings import Finding
 from ..icons import icon, state_word
@@ -26,6 +26,8 @@ def sort_key(f: Finding):
 
 class FindingsView(QTreeWidget):
     findingActivated = Signal(object)     # Finding
+    waiveRequested = Signal(object)       # Finding (context menu)
+    unwaiveRequested = Signal(object)     # Finding (context menu)
 
     def __init__(self, parent=None):
         super().__init__(parent)
@@ -46,6 +48,8 @@ class FindingsView(QTreeWidget):
         self.findings: list[Finding] = []
         self.itemActivated.connect(self._activated)
         self.itemClicked.connect(self._activated)
+        self.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.customContextMenuRequested.connect(self._menu)
 
     def set_findings(self, findings: list[Finding]) -> None:
         """Replace the list, keeping the selected finding selected when it is still there."""
@@ -80,6 +84,29 @@ class FindingsView(QTreeWidget):
                 self.setCurrentItem(restore)
         finally:
             self.blockSignals(False)
+
+    def context_actions(self, f: Finding) -> list[tuple[str, object]]:
+        """(label, callback) offered for ``f``: what the context menu shows."""
+        from ...engine.symbols import RULES
+
+        actions: list[tuple[str, object]] = [("Show in editor", lambda: self.findingActivated.emit(f))]
+        rule = RULES.get(f.rule)
+        if f.waived:
+            actions.append((f"Remove the waiver of {f.rule}", lambda: self.unwaiveRequested.emit(f)))
+        elif rule is not None and rule.waivable:
+            actions.append((f"Waive {f.rule} for this symbol…", lambda: self.waiveRequested.emit(f)))
+        actions.append(("Copy", lambda: QApplication.clipboard().setText(str(f))))
+        return actions
+
+    def _menu(self, pos) -> None:
+        item = self.itemAt(pos)
+        if item is None:
+            return
+        self.setCurrentItem(item)
+        menu = QMenu(self)
+        for label, callback in self.context_actions(item.data(0, Qt.UserRole)):
+            menu.addAction(label, callback)
+        menu.exec(self.viewport().mapToGlobal(pos))
 
     def current_finding(self) -> Finding | None:
         item = self.currentItem()

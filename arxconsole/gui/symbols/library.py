@@ -192,7 +192,7 @@ class LibraryBrowser(QWidget):
         """Re-read the library in a worker, then validate it; keeps or moves the selection."""
         self._generation += 1
         gen = self._generation
-        self._select_after_load = Path(select) if select else self.selected_path()
+        self._select_after_load = Path(select) if select else (self.selected_path() or self._select_after_load)
         ws = self.workspace
         if ws is None:
             self.entries = []
@@ -307,7 +307,6 @@ class LibraryBrowser(QWidget):
     def _rebuild(self, then=None) -> None:
         """Clear and refill the tree: system rows at once, symbol rows in slices."""
         self._jobs.clear()
-        selected = self._select_after_load
         self._suppress = True
         try:
             self.tree.clear()
@@ -358,6 +357,7 @@ class LibraryBrowser(QWidget):
             if gen != self._generation:
                 return
             self.apply_filter()
+            selected = self._select_after_load       # may have moved while building
             if selected is not None and str(selected) in self._items:
                 self._suppress = True
                 try:
@@ -461,6 +461,7 @@ class LibraryBrowser(QWidget):
         return Path(p) if p else None
 
     def select_path(self, path: Path | None, *, emit: bool = False) -> bool:
+        self._select_after_load = Path(path) if path else None   # a rebuild in progress keeps it
         item = self._items.get(str(path)) if path else None
         self._suppress = not emit
         try:

@@ -75,6 +75,8 @@ class SymbolsSurface(Surface):
         self.editor.validated.connect(self._on_validated)
         self.editor.save_button.clicked.connect(self.save)
         self.editor.findings_view.currentItemChanged.connect(lambda *_: self._update_actions())
+        self.editor.findings_view.waiveRequested.connect(lambda f: self.waive_selected())
+        self.editor.findings_view.unwaiveRequested.connect(self.remove_waiver)
         self.on_workspace_changed(ctx.workspace)
 
     # ---- actions -------------------------------------------------------------------
@@ -227,21 +229,30 @@ class SymbolsSurface(Surface):
         self._update_actions()
         return True
 
-    def open_symbol(self, symbol_id: str) -> bool:
-        entry = self.library.find_entry(symbol_id)
+    def open_symbol(self, symbol_id: str = "", file: str = "") -> bool:
+        """Open by id, or by workspace-relative file (a finding names its file)."""
+        entry = self.library.find_entry(symbol_id) if symbol_id else None
+        ws = self.ctx.workspace
+        if entry is None and file and ws is not None:
+            path = (ws.root / file).resolve()
+            entry = next((e for e in self.library.entries if e.path == path), None)
         if entry is None:
             return False
+        if self.doc.path == entry.path and self.doc.is_open:
+            return True
         return self.open_path(entry.path)
 
-    def navigate(self, symbol_id: str = "", location: str = "", line: int | None = None, **_) -> None:
-        """Open ``symbol_id`` and show ``location`` (a finding's field or SVG element)."""
-        if self.library.loading:
-            self._pending_nav = {"symbol_id": symbol_id, "location": location, "line": line}
+    def navigate(self, symbol_id: str = "", location: str = "", line: int | None = None, file: str = "",
+                 **_) -> None:
+        """Open ``symbol_id`` (or ``file``) and show ``location`` (a finding's field or SVG
+        element); the Pipeline surface calls this from a finding."""
+        if self.library.loading and not self.library.entries:   # first load: wait for it
+            self._pending_nav = {"symbol_id": symbol_id, "location": location, "line": line, "file": file}
             return
-        if symbol_id and (self.doc.get("id") != symbol_id or not self.doc.is_open):
-            if not self.open_symbol(symbol_id):
+        if symbol_id or file:
+            if not self.open_symbol(symbol_id, file):
                 QMessageBox.information(self, "Symbol not found",
-                                        f"No symbol with id {symbol_id} in this workspace's library.")
+                                        f"No symbol {symbol_id or file} in this workspace's library.")
                 return
         if location or line:
             self.editor.refresh_now()
@@ -369,6 +380,14 @@ class SymbolsSurface(Surface):
         self.editor.add_waiver(f.rule, reason, _actor())
         self.editor.refresh_now()
         return True
+
+    def remove_waiver(self, f) -> bool:
+        """Take back a waiver: the finding counts again (and may block saving)."""
+        if f is None or not f.waived:
+            return False
+        ok = self.editor.remove_waiver(f.rule)
+        self.editor.refresh_now()
+        return ok
 
     # ---- new / duplicate / delete ----------------------------------------------------
     def new_symbol(self, system: str | None = None, category: str | None = None) -> bool:
@@ -561,4 +580,24 @@ class SymbolsSurface(Surface):
 
     # ---- surface -------------------------------------------------------------------
     def shown(self) -> None:
+        """Coming back to the surface: other surfaces (a pipeline run, a restore) may have
+        changed files, so re-read the library (cached, in the background) and an open
+        symbol without unsaved changes."""
+        if self.ctx.workspace is not None and self.library.entries and not self.library.loading:
+            self.library.reload()
+            self.refresh_context()
+            self._reload_if_changed_on_disk()
         self._update_actions()
+
+    def _reload_if_changed_on_disk(self) -> None:
+        from ...engine.symbols import read_json_object
+
+        path = self.doc.path
+        if path is None or self.doc.dirty:
+            return
+        if not path.exists():
+            self.doc.close()
+            return
+        data, _ = read_json_object(path)
+        if data is not None and data != self.doc.data:
+            self.open_path(path, confirm=False)
