@@ -7,7 +7,7 @@ import json
 
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
-from PySide6.QtGui import QKeySequence, QMouseEvent, QTextCursor
+from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from arxconsole.gui.symbols.editor import TAB_DETAILS, TAB_PORTS, TAB_SOURCE
@@ -666,3 +666,25 @@ def test_navigate_by_file_and_reload_when_changed_elsewhere(surface, qtbot, main
     assert surface.doc.get("name") == "Changed elsewhere"
     assert surface.editor.form.name_edit.text() == "Changed elsewhere"
     qtbot.waitUntil(lambda: not surface.library.loading and not surface.library.validating, timeout=10000)
+
+
+def test_import_real_arxos_folders_from_the_corpus(surface, qtbot, corpus):
+    """The two older formats as found in a real Arxos library: every file gets a row
+    with its status and format, the converted symbols open and render."""
+    folders = [corpus / "tools/symbols/symbols/security", corpus / "tools/symbols/symbols/av"]
+    n_files = sum(len(list(f.glob("*.json"))) for f in folders)
+    surface.import_sources(folders, system="security", ask_system=False)
+    qtbot.waitUntil(lambda: surface.import_dialog is not None and surface.import_dialog.isVisible(), timeout=20000)
+    dialog = surface.import_dialog
+    rows = dialog.rows()
+    assert len(rows) == n_files
+    assert {r[0] for r in rows} <= {"Imported", "Conflict", "Failed"}
+    formats = {dialog.table.topLevelItem(i).text(2) for i in range(dialog.table.topLevelItemCount())}
+    assert {"legacy", "normalized"} <= formats
+    imported = [r for r in rows if r[0] == "Imported"]
+    assert imported
+    qtbot.waitUntil(lambda: not surface.library.loading
+                    and surface.library.find_entry(imported[0][2]) is not None, timeout=20000)
+    assert surface.open_symbol(imported[0][2])
+    assert surface.editor.canvas.render_ok
+    dialog.close()

@@ -80,7 +80,7 @@ class SymbolsSurface(Surface):
         self.on_workspace_changed(ctx.workspace)
 
     # ---- actions -------------------------------------------------------------------
-    def _action(self, text: str, slot, shortcut=None, icon_name: str = "", tip: str = "",
+    def _action(self, text: str, slot, shortcut=None, icon_name: str = "", tooltip: str = "",
                 toolbar: bool = True) -> QAction:
         act = QAction(text, self)
         if icon_name:
@@ -95,7 +95,7 @@ class SymbolsSurface(Surface):
                         seqs.append(seq)
             act.setShortcuts(seqs)
             act.setShortcutContext(Qt.WidgetWithChildrenShortcut)
-        act.setToolTip(tip or text.replace("&", ""))
+        act.setToolTip(tooltip or text.replace("&", ""))
         act.triggered.connect(lambda _=False: slot())
         self.addAction(act)
         if toolbar:
@@ -104,29 +104,29 @@ class SymbolsSurface(Surface):
 
     def _build_actions(self) -> None:
         stack = self.doc.undo_stack
-        self.new_action = self._action("New…", self.new_symbol, QKeySequence.New, tip="New symbol from the "
+        self.new_action = self._action("New…", self.new_symbol, QKeySequence.New, tooltip="New symbol from the "
                                        "system's template (Ctrl+N)")
         self.duplicate_action = self._action("Duplicate", self.duplicate_symbol, "Ctrl+D",
-                                             tip="Duplicate as the next variant (_002, …) (Ctrl+D)")
-        self.delete_action = self._action("Delete…", self.delete_symbol, tip="Delete the symbol file")
+                                             tooltip="Duplicate as the next variant (_002, …) (Ctrl+D)")
+        self.delete_action = self._action("Delete…", self.delete_symbol, tooltip="Delete the symbol file")
         self.toolbar.addSeparator()
-        self.import_action = self._action("Import…", self.import_files, tip="Import symbol files in any "
+        self.import_action = self._action("Import…", self.import_files, tooltip="Import symbol files in any "
                                           "Arxos format")
         self.import_folder_action = self._action("Import folder…", self.import_folder,
-                                                 tip="Import every symbol file of a folder")
-        self.export_action = self._action("Export…", self.export_symbol, tip="Export as library JSON or "
+                                                 tooltip="Import every symbol file of a folder")
+        self.export_action = self._action("Export…", self.export_symbol, tooltip="Export as library JSON or "
                                           "plain SVG")
         self.toolbar.addSeparator()
         self.save_action = self._action("Save", self.save, QKeySequence.Save, "ok", "Save (Ctrl+S)")
-        self.undo_action = self._action("Undo", stack.undo, QKeySequence.Undo, tip="Undo (Ctrl+Z)")
+        self.undo_action = self._action("Undo", stack.undo, QKeySequence.Undo, tooltip="Undo (Ctrl+Z)")
         self.redo_action = self._action("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Shift+Z", "Ctrl+Y"],
-                                        tip="Redo (Ctrl+Shift+Z)")
+                                        tooltip="Redo (Ctrl+Shift+Z)")
         stack.canUndoChanged.connect(self._update_actions)
         stack.canRedoChanged.connect(self._update_actions)
         stack.undoTextChanged.connect(self._update_actions)
         self.toolbar.addSeparator()
         self.waive_action = self._action("Waive…", self.waive_selected, icon_name="skipped",
-                                         tip="Waive the selected finding's rule for this symbol, with a reason")
+                                         tooltip="Waive the selected finding's rule for this symbol, with a reason")
         self.prev_finding_action = self._action("Previous finding", lambda: self.editor.findings_view.step(-1),
                                                 "Shift+F8", toolbar=False)
         self.next_finding_action = self._action("Next finding", lambda: self.editor.findings_view.step(1),
