@@ -10,8 +10,10 @@ run, times
   * validate_workspace() over the whole library (reads, parses, every rule), and
   * a bare ``lxml.etree.fromstring`` of the same SVG strings (already in memory),
 
-and prints symbols/s, the ratio, and the live-editor figure for one ~20 KB SVG.
-Figures only; no assertions (machines are noisy: compare the ratio, measured side by side).
+and prints symbols/s and the ratio in wall time and in this process's CPU time (on a
+shared machine other jobs stretch wall time), where the time goes per symbol, and the
+live-editor figure for one ~20 KB SVG.  Figures only; no assertions (machines are noisy:
+compare the ratio, measured side by side).
 """
 
 from __future__ import annotations
