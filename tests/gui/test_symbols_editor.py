@@ -688,3 +688,36 @@ def test_import_real_arxos_folders_from_the_corpus(surface, qtbot, corpus):
     assert surface.open_symbol(imported[0][2])
     assert surface.editor.canvas.render_ok
     dialog.close()
+
+
+def test_json_tab_and_form_stay_in_sync(surface, qtbot):
+    from arxconsole.gui.symbols.editor import TAB_JSON
+
+    pick(qtbot, surface, "EL_PanelBoard_001")
+    ed = surface.editor
+    ed.tabs.setCurrentIndex(TAB_JSON)
+    view = ed.json_view
+    assert json.loads(view.editor.toPlainText())["id"] == "EL_PanelBoard_001"
+    # a form edit shows in the JSON
+    ed.tabs.setCurrentIndex(TAB_DETAILS)
+    ed.form.name_edit.setFocus()
+    qtbot.keyClicks(ed.form.name_edit, " LP-1")
+    ed.tabs.setCurrentIndex(TAB_JSON)
+    assert json.loads(view.editor.toPlainText())["name"].endswith(" LP-1")
+    # a JSON edit shows in the form, the ports table and the preview
+    data = json.loads(view.editor.toPlainText())
+    data["connections"]["ground"]["x"] = 50
+    data["description"] = "edited as JSON"
+    view.editor.setPlainText(json.dumps(data, indent=2))     # as if typed: userEdited fires
+    qtbot.waitUntil(lambda: surface.doc.get("description") == "edited as JSON", timeout=3000)
+    assert ed.form.description_edit.toPlainText() == "edited as JSON"
+    assert ed.canvas.ports["ground"].pos().x() == 50
+    # one undo step takes the whole JSON edit back
+    surface.undo_action.trigger()
+    assert surface.doc.get("connections", "ground", "x") == 58
+    assert surface.doc.get("description") != "edited as JSON"
+    # broken JSON is not applied, and says why
+    view.editor.setPlainText('{"id": "EL_PanelBoard_001",')
+    assert not view.apply()
+    assert "not valid" in view.status.text() and "line" in view.status.text()
+    assert surface.doc.get("id") == "EL_PanelBoard_001"

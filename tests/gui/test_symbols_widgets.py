@@ -313,3 +313,17 @@ def test_library_browser_counts_statuses_and_reloads(qtbot, tmp_path):
     assert b._system_items["electrical"].text(0) == "electrical (2)"
     assert b.selected_path().name == "EL_A_001.json"        # selection kept across reloads
     assert json.loads(ws.symbol_path("electrical", "EL_A_001").read_text())["id"] == "EL_A_001"
+
+
+def test_adding_and_removing_keys_undo_cleanly():
+    doc = SymbolDocument()
+    doc.load({"id": "A", "connections": {"p": {"x": 1, "y": 1, "direction": "in"}}}, None)
+    doc.set(("waivers",), [{"rule": "r", "reason": "why"}])        # a key the file did not have
+    doc.set(("connections", "p", "direction"), MISSING)            # removing a key
+    assert "direction" not in doc.get("connections", "p")
+    doc.undo_stack.undo()
+    assert doc.get("connections", "p", "direction") == "in"
+    doc.undo_stack.undo()
+    assert "waivers" not in doc.data                               # gone again, not a placeholder
+    doc.undo_stack.redo()
+    assert doc.get("waivers") == [{"rule": "r", "reason": "why"}]

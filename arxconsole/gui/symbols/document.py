@@ -15,7 +15,23 @@ from typing import Any
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
 
-MISSING = object()          # value of a path that does not exist (set it to delete the key)
+
+
+class _Missing:
+    """The value of a path that does not exist; setting it deletes the key.  A singleton
+    that survives the deep copies the undo commands make."""
+
+    def __copy__(self):
+        return self
+
+    def __deepcopy__(self, memo):
+        return self
+
+    def __repr__(self) -> str:
+        return "MISSING"
+
+
+MISSING = _Missing()
 _MERGE_ID = 0x5359          # consecutive typing in one field merges into one undo step
 MERGE_WINDOW_S = 1.5
 

@@ -22,13 +22,14 @@ from ..icons import icon
 from .canvas import PreviewCanvas
 from .document import SymbolDocument
 from .findings_view import FindingsView
+from .json_source import JsonSourceView
 from .form import FORM_FIELDS, ConnectionsTable, MetadataForm, PropertiesTable, _DictTable, format_value, parse_value
 from .source_editor import SourceEditor
 from .text import tip
 
 DEBOUNCE_MS = 150
 SAFE_NAME_RE = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.\-]*$")
-TAB_DETAILS, TAB_PORTS, TAB_SOURCE = 0, 1, 2
+TAB_DETAILS, TAB_PORTS, TAB_SOURCE, TAB_JSON = 0, 1, 2, 3
 
 
 class MetadataTable(_DictTable):
@@ -146,6 +147,9 @@ class SymbolEditor(QWidget):
         self.tabs.addTab(details, "Details")
         self.tabs.addTab(self.connections, "Ports")
         self.tabs.addTab(source_page, "SVG source")
+        self.json_view = JsonSourceView(self.doc)
+        self.tabs.addTab(self.json_view, "JSON")
+        self.tabs.setTabToolTip(TAB_JSON, "The whole symbol as it will be saved; edits here update every view")
         self.hsplit.addWidget(self.tabs)
 
         preview = QWidget()

@@ -1,0 +1,98 @@
+"""The whole symbol as library-format JSON, editable: the file as it will be saved.
+
+Form, tables, port drags and the SVG source show up here, and a valid JSON edit here
+updates all of them (one undo step per pause in typing).  While the text does not
+parse, nothing is applied and the reason is shown; the other views keep the last
+valid state.
+"""
+
+from __future__ import annotations
+
+import json
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+
+from ...engine.durable import dump_json
+from .document import MISSING, SymbolDocument
+from .source_editor import SourceEditor
+
+APPLY_DELAY_MS = 400
+
+
+class JsonSourceView(QWidget):
+    def __init__(self, doc: SymbolDocument, parent=None):
+        super().__init__(parent)
+        self.doc = doc
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 2, 0, 0)
+        self.editor = SourceEditor()
+        self.editor.setObjectName("symbolJson")
+        self.editor.highlighter.setDocument(None)     # the XML colours mean nothing in JSON
+        self.status = QLabel()
+        self.status.setObjectName("jsonStatus")
+        self.status.setTextFormat(Qt.PlainText)
+        self.status.setWordWrap(True)
+        lay.addWidget(self.editor, 1)
+        lay.addWidget(self.status)
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(APPLY_DELAY_MS)
+        self._timer.timeout.connect(self.apply)
+        self._stale = True
+        self._applying = False
+        self.editor.userEdited.connect(lambda _: self._timer.start())
+        doc.changed.connect(self._on_doc_changed)
+
+    def _on_doc_changed(self, _path) -> None:
+        if self._applying:
+            return            # our own edit: keep the user's text and cursor as typed
+        self._stale = True
+        if self.isVisible():
+            self.refresh()
+
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if self._stale:
+            self.refresh()
+
+    def refresh(self) -> None:
+        """Show the document (only while visible: not worth a dump per keystroke)."""
+        self._timer.stop()
+        self._stale = False
+        self.editor.set_text(dump_json(self.doc.data) if self.doc.is_open else "")
+        self.editor.setReadOnly(not self.doc.is_open)
+        self.status.setText("")
+
+    def apply(self) -> bool:
+        """Parse the text and push the differences to the document as one undo step."""
+        self._timer.stop()
+        text = self.editor.toPlainText()
+        try:
+            data = json.loads(text)
+        except ValueError as exc:
+            line = getattr(exc, "lineno", None)
+            where = f" (line {line}, column {exc.colno})" if line else ""
+            self.status.setText(f"Not applied: the JSON is not valid{where}: {getattr(exc, 'msg', exc)}. "
+                                "The other views keep the last valid state.")
+            return False
+        if not isinstance(data, dict):
+            self.status.setText("Not applied: a symbol is one JSON object {…}.")
+            return False
+        current = self.doc.data
+        changed = [k for k in list(current) + [k for k in data if k not in current]
+                   if current.get(k, MISSING) != data.get(k, MISSING)
+                   or type(current.get(k)) is not type(data.get(k))]
+        self.status.setText("")
+        if not changed:
+            return True
+        self._applying = True
+        stack = self.doc.undo_stack
+        try:
+            stack.beginMacro("Edit symbol JSON")
+            for key in changed:
+                self.doc.set((key,), data.get(key, MISSING), f"Edit {key}")
+            stack.endMacro()
+        finally:
+            self._applying = False
+        return True
