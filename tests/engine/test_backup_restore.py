@@ -438,3 +438,17 @@ def test_restore_into_an_empty_workspace(ws, repo, tmp_path):
     fresh = Workspace.create(tmp_path / "fresh")
     restore_backup(fresh, repo, m.id)
     assert snapshot(fresh) == before
+
+
+def test_crafted_manifest_entry_claiming_to_be_a_link_is_refused(ws, repo, tmp_path):
+    good = create_backup(ws, repo)
+    entry = good.files[0]
+    bad = Manifest(id=repo.new_id(), created_at=good.created_at, kind="full", scope=[""], reason="manual",
+                   files=[FileEntry("schemas/link.json", entry.hash, entry.size, 0o120777, 0, 0)],
+                   workspace=str(ws.root))
+    repo.manifest_path(bad.id).write_bytes(bad.to_bytes())
+    before = snapshot(ws)
+    with pytest.raises(UnsafePathError, match="not a regular file"):
+        restore_backup(ws, repo, bad.id)
+    assert snapshot(ws) == before and not os.path.lexists(ws.root / "schemas" / "link.json")
+    assert not verify_backup(repo, bad.id).ok

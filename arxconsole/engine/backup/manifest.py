@@ -21,12 +21,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import UserError
-from .layout import KINDS, REASONS, check_relpath
+from .layout import KINDS, REASONS, UnsafePathError, check_relpath
 
 FORMAT = "arxconsole-backup/2"
 FILE_FIELDS = ["path", "hash", "size", "mode", "mtime_ns", "ino"]
@@ -149,6 +150,9 @@ def _entry(r: Any, source: str) -> FileEntry:
         raise ValueError(f"bad hash for {path!r}")
     if type(size) is not int or size < 0 or type(mode) is not int:
         raise ValueError(f"bad size or mode for {path!r}")
+    if mode & ~0o7777 and not stat.S_ISREG(mode):
+        # Backups hold regular files only: a link, device or fifo here is crafted.
+        raise UnsafePathError(f"{source}: {path!r}: not a regular file (mode {mode:o}); links are never restored")
     return FileEntry(path, digest, size, mode & 0o7777, int(mtime_ns), int(ino))
 
 
