@@ -120,7 +120,7 @@ def _list(ctx) -> int:
         state = {"ok": "ok", "deleted": "deleted"}[r.state]
         kind = m.kind + (f":{m.system}" if m.system else "")
         lines.append(f"{m.id}  {state:<7}  {kind:<18}  {m.reason_label:<16}  {m.totals.get('files', 0):>6} files  "
-                     f"{_size(m.totals.get('bytes', 0)):>9}  {m.message}")
+                     f"{_size(m.totals.get('bytes', 0)):>9}  {m.message}" + ("" if ws else f"  [{m.workspace}]"))
     ctx.emit({"backups": [r.to_json() for r in records]}, "\n".join(lines) if lines else "no backups")
     return EXIT_OK
 

@@ -41,7 +41,10 @@ class BackupNotFound(UserError):
 
 @dataclass
 class BackupRecord:
-    """One entry of a listing: a good manifest, or a damaged one with its problem."""
+    """One entry of a listing: a good manifest, or a damaged one with its problem.
+
+    ``manifest`` carries the header only (``files`` is empty, to keep listings of many
+    large backups light); ``repo.load(id)`` gives the full, re-checked manifest."""
 
     id: str
     state: str                  # "ok" | "damaged" | "deleted"
