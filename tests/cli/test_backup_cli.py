@@ -54,6 +54,9 @@ def test_verify_of_damaged_backup_exits_1_and_names_the_file(ws, capsys):
     repo.objects.path_for(entry.hash).unlink()
     code, out, _ = run(capsys, "backup", "verify", made["id"])
     assert code == 1 and "DAMAGED" in out and "behavior/electrical/thing.yaml" in out
+    code, out, _ = run(capsys, "backup", "list", "--json")
+    (listed,) = json.loads(out)["backups"]
+    assert listed["state"] == "damaged" and "last verify" in listed["problem"]
 
 
 def test_diff_json_lists_symbol_fields(ws, capsys):

@@ -9,7 +9,7 @@ import sys
 from contextlib import contextmanager
 
 from ...engine.backup import (KINDS, REASONS, BackupRepository, apply_retention, create_backup, diff_backup_workspace,
-                              diff_backups, plan_restore, recover_interrupted, restore_backup, verify_backup)
+                              diff_backups, indexed, plan_restore, recover_interrupted, restore_backup, verify_backup)
 from ...engine.errors import UserError
 
 EXIT_OK, EXIT_FAILED = 0, 1
@@ -111,8 +111,16 @@ def _list(ctx) -> int:
     ws = ctx.workspace_path(required=False)
     records = _repo(ctx).list(include_deleted=ctx.args.deleted,
                               workspace=ctx.workspace.root if ws else None)
+    # A manifest can be intact while objects are not: show what the last verify found.
+    failed = {row.id for row in indexed(ctx.db, include_gone=True) if row.state == "damaged"}
+    for r in records:
+        if r.state == "ok" and r.id in failed:
+            r.state, r.problem = "damaged", "its last verify found missing or damaged objects"
     lines = []
     for r in records:
+        if r.state == "damaged" and r.manifest is not None:
+            lines.append(f"{r.id}  DAMAGED  {r.problem} (run: arxconsole backup verify {r.id})")
+            continue
         if r.manifest is None:
             lines.append(f"{r.id}  DAMAGED  {r.problem}")
             continue
