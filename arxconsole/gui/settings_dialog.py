@@ -301,8 +301,7 @@ class SettingsDialog(QDialog):
                 if self.sampler_spin.value() != current_rate:
                     monitor.set_interval(self.sampler_spin.value())
                 elif monitor.sampler is not None:
-                    monitor.stop()
-                    monitor.start()  # reload thresholds into the running alert engine
+                    monitor.sampler.reload_settings()  # thresholds and retention, live
             elif self.sampler_spin.value() != current_rate:
                 db.set_setting("monitor.sampler_interval_s", self.sampler_spin.value())
         except UserError as exc:

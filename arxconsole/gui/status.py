@@ -12,6 +12,7 @@ import datetime as dt
 import logging
 import time
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from .workers import start_worker
@@ -59,12 +60,19 @@ class StatusMonitor(QObject):
         if self.sampler is None:
             interval = float(self.ctx.db.get_setting(SAMPLER_INTERVAL_KEY, 1.0) or 1.0)
             self.sampler = Sampler.for_database(self.ctx.db, self.ctx.data_dir.root, interval=interval)
-            # Listeners run on the sampler thread: only emit (queued to the GUI thread).
-            self.sampler.add_listener(self.sampleTaken.emit)
-            self.sampler.add_alert_listener(self.alertEvent.emit)
+            # Listeners run on the sampler thread: only emit (queued to the GUI thread),
+            # and never into a monitor Qt has already destroyed.
+            self.sampler.add_listener(lambda sample: self._emit_safely(self.sampleTaken, sample))
+            self.sampler.add_alert_listener(lambda event: self._emit_safely(self.alertEvent, event))
             self.sampler.start()
         self.timer.start()
         self.refresh()
+
+    def _emit_safely(self, signal, payload) -> None:
+        if shiboken6.isValid(self):
+            signal.emit(payload)
+        elif self.sampler is not None:
+            self.sampler.request_stop()  # our owner is gone: let the thread end
 
     def set_interval(self, seconds: float) -> None:
         """Apply a new sampler rate now (settings dialog): restart the thread."""

@@ -37,5 +37,6 @@ def main_window(qtbot, data_dir, messages):
     qtbot.addWidget(window)
     window.show()
     yield window
+    window.status_monitor.stop()
     ctx.close_workspace(emit=False)
     ctx.db.close()

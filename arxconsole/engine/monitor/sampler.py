@@ -179,6 +179,10 @@ class Sampler:
         self._thread = threading.Thread(target=self._run, args=(self._probe,), name="arx-sampler", daemon=True)
         self._thread.start()
 
+    def request_stop(self) -> None:
+        """Ask the thread to end without waiting (safe from any thread, even its own)."""
+        self._stop.set()
+
     def stop(self, timeout: float = 5.0) -> bool:
         """Stop the thread (it flushes what it holds first).  True when it ended."""
         thread = self._thread
