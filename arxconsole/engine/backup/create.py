@@ -145,14 +145,15 @@ def _create(workspace, repo, kind, system, reason, message, run_id, db, progress
             # Only a create that writes objects needs the pending marker (it guards
             # unsynced objects against a power loss); an unchanged re-backup skips it.
             with repo.pending(bid):
+                written: list[str] = []
                 try:
                     new_bytes = _store_all(repo, todo, entries, done, total, progress, cancel,
-                                           workers or default_workers())
+                                           workers or default_workers(), written)
                 finally:
                     # Whatever got written is made durable before the pending marker
                     # goes (a later create may reuse those objects by name).
                     faults.point("objects.sync")
-                    durable.sync_paths(repo.objects.take_written(), fs_root=repo.objects.root)
+                    durable.sync_paths(written, fs_root=repo.objects.root)
         if cancel is not None:
             cancel.check()
         manifest = Manifest(
@@ -178,7 +179,7 @@ def _create(workspace, repo, kind, system, reason, message, run_id, db, progress
     return manifest
 
 
-def _store_all(repo, todo, entries, done, total, progress, cancel, workers) -> int:
+def _store_all(repo, todo, entries, done, total, progress, cancel, workers, written) -> int:
     """Hash+store ``todo`` on a thread pool, a bounded number in flight (memory and
     cancel latency stay small).  Returns the bytes newly written to the store."""
     new_bytes = 0
@@ -193,7 +194,7 @@ def _store_all(repo, todo, entries, done, total, progress, cancel, workers) -> i
                         break
                     if cancel is not None:
                         cancel.check()
-                    inflight[pool.submit(repo.objects.put_file, f.path)] = f
+                    inflight[pool.submit(repo.objects.put_file, f.path, written)] = f
                 if not inflight:
                     break
                 finished, _ = wait(inflight, return_when=FIRST_COMPLETED)

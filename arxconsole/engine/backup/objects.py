@@ -58,12 +58,6 @@ class ObjectStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._base = os.fspath(self.root)
-        self._written: list[str] = []   # since the last take_written(): to be synced
-
-    def take_written(self) -> list[str]:
-        """Paths written with sync=False since the last call (the caller syncs them)."""
-        out, self._written = self._written, []
-        return out
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
@@ -84,8 +78,10 @@ class ObjectStore:
                         yield entry.name
 
     # ---- writing -------------------------------------------------------------------
-    def put_file(self, src: Path) -> tuple[str, int, int]:
-        """Store a workspace file.  Returns (digest, size, bytes newly stored)."""
+    def put_file(self, src: Path, written: list[str]) -> tuple[str, int, int]:
+        """Store a workspace file.  Returns (digest, size, bytes newly stored); the
+        path of a newly written object is appended to ``written``: the caller makes
+        them durable (``durable.sync_paths``) before anything refers to them."""
         size = os.stat(src).st_size
         if size <= SMALL:
             with open(src, "rb") as fh:
@@ -95,10 +91,11 @@ class ObjectStore:
                 return digest, len(data), 0
             packed = zlib.compress(data, 1)
             codec, payload = (ZLIB, packed) if len(packed) < len(data) * MIN_SAVING else (RAW, data)
-            return digest, len(data), self._write(digest, lambda fh: (fh.write(MAGIC + codec), fh.write(payload)))
-        return self._put_large(src)
+            return digest, len(data), self._write(digest, lambda fh: (fh.write(MAGIC + codec), fh.write(payload)),
+                                                  written)
+        return self._put_large(src, written)
 
-    def _put_large(self, src: Path) -> tuple[str, int, int]:
+    def _put_large(self, src: Path, written: list[str]) -> tuple[str, int, int]:
         # Pass 1 names the object (and probes compressibility); pass 2 streams it into
         # the store re-hashing as it goes, so a file edited in between is caught.
         h = hashlib.sha256()
@@ -128,13 +125,13 @@ class ObjectStore:
             if h2.hexdigest() != digest:
                 raise FileChangedError(f"{src}: changed while it was being backed up; try again")
 
-        return digest, size, self._write(digest, fill)
+        return digest, size, self._write(digest, fill, written)
 
-    def _write(self, digest: str, fill: Callable[[BinaryIO], object]) -> int:
+    def _write(self, digest: str, fill: Callable[[BinaryIO], object], written: list[str]) -> int:
         target = self.path_for(digest)
         faults.point("object.write")
         durable.write_stream(target, fill, mode=0o644, sync=False)
-        self._written.append(os.fspath(target))
+        written.append(os.fspath(target))  # list.append is atomic: safe from worker threads
         faults.point("object.written")
         return target.stat().st_size
 
