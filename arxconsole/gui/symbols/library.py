@@ -20,8 +20,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeade
 
 from ...engine.findings import count_by_severity
 from ..icons import icon
-from ..workers import start_worker
-from .thumbnails import THUMB_SIZE, ThumbnailCache, svg_key
+from ..workers import start_worker, worker_lane
+from .thumbnails import LANE, THUMB_SIZE, ThumbnailCache, svg_key
 from .text import tip
 
 PATH_ROLE = Qt.UserRole
@@ -202,7 +202,7 @@ class LibraryBrowser(QWidget):
         self.loading = True
         self.summary.setText("Reading the library…")
         start_worker(lambda h: read_library(ws, h.cancel),
-                     on_finished=lambda entries: self._loaded(gen, entries),
+                     on_finished=lambda entries: self._loaded(gen, entries), pool=worker_lane(LANE),
                      on_failed=lambda msg, _u: self._failed(gen, msg))
 
     def _failed(self, gen: int, message: str) -> None:
@@ -253,7 +253,7 @@ class LibraryBrowser(QWidget):
         entries = list(self.entries)
         self.validating = True
         start_worker(lambda h: validate_library(ws, entries, h.cancel),
-                     on_finished=lambda result: self._validated(gen, result),
+                     on_finished=lambda result: self._validated(gen, result), pool=worker_lane(LANE),
                      on_failed=lambda msg, _u: self._failed(gen, msg))
 
     def _validated(self, gen: int, result: dict) -> None:

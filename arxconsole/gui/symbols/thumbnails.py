@@ -19,11 +19,12 @@ from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
 from ..theme import PAPER_COLOR
-from ..workers import start_worker
+from ..workers import start_worker, worker_lane
 
 THUMB_SIZE = 40
 BATCH = 16                 # images per event: small enough that converting a batch is quick
 MAX_CACHED = 5000
+LANE = "symbols"       # one background thread for the library: reads, thumbnails, validation
 
 
 def svg_key(svg: str) -> str:
@@ -106,7 +107,8 @@ class ThumbnailCache(QObject):
             return [k for k, _ in todo]
 
         holder: list = []
-        worker = start_worker(work, on_event=self._on_batch, on_done=lambda: self._on_done(todo, holder))
+        worker = start_worker(work, on_event=self._on_batch, on_done=lambda: self._on_done(todo, holder),
+                              pool=worker_lane(LANE))
         holder.append(worker)
         self._workers.append(worker)
         return len(todo)
