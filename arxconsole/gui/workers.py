@@ -66,9 +66,25 @@ class Worker(QRunnable):
 _active: set[Worker] = set()
 
 
+_lanes: dict[str, QThreadPool] = {}
+
+
+def worker_lane(name: str) -> QThreadPool:
+    """A one-thread pool of its own (e.g. a surface's background reads): its jobs run in
+    order and never wait behind long jobs of the global pool.  Awaited by
+    ``wait_for_workers`` like the global pool."""
+    lane = _lanes.get(name)
+    if lane is None:
+        lane = QThreadPool()
+        lane.setMaxThreadCount(1)
+        _lanes[name] = lane
+    return lane
+
+
 def start_worker(fn: Callable[[WorkerHandle], Any], *, on_finished=None, on_failed=None,
-                 on_progress=None, on_event=None, on_done=None) -> Worker:
-    """Start ``fn`` on the global pool; keeps the worker alive until it is done."""
+                 on_progress=None, on_event=None, on_done=None, pool: QThreadPool | None = None) -> Worker:
+    """Start ``fn`` on ``pool`` (default: the global pool); keeps the worker alive until
+    it is done."""
     worker = Worker(fn)
     if on_finished:
         worker.signals.finished.connect(on_finished)
@@ -82,12 +98,13 @@ def start_worker(fn: Callable[[WorkerHandle], Any], *, on_finished=None, on_fail
         worker.signals.done.connect(on_done)
     _active.add(worker)
     worker.signals.done.connect(lambda w=worker: _active.discard(w))
-    QThreadPool.globalInstance().start(worker)
+    (pool or QThreadPool.globalInstance()).start(worker)
     return worker
 
 
 def wait_for_workers(timeout_ms: int = 30_000) -> bool:
-    return QThreadPool.globalInstance().waitForDone(timeout_ms)
+    lanes_done = all([lane.waitForDone(timeout_ms) for lane in _lanes.values()])
+    return QThreadPool.globalInstance().waitForDone(timeout_ms) and lanes_done
 
 
 def shutdown_workers(timeout_ms: int = 15_000) -> bool:
