@@ -265,3 +265,34 @@ def test_charts_follow_dark_and_light(page, qtbot):
         apply_theme(app, "light")
     qtbot.waitUntil(lambda: bg(page.live) == "#ffffff", timeout=3000)
     assert page.live.plots[0].getAxis("left").textPen().color().name() == "#222222"
+
+
+def test_demo_journey_a_real_run_is_marked_step_by_step_on_the_cpu_chart(main_window, page, qtbot):
+    """SPEC journey 4: start a pipeline run on the demo; the CPU chart keeps moving and
+    the run's steps are marked on its time axis, each named when hovered."""
+    from arxconsole.engine.pipeline.request import RunRequest
+    from arxconsole.engine.pipeline.runner import PipelineRunner
+
+    main_window.open_demo()
+    ws = page.ctx.workspace
+    assert ws is not None
+    main_window.show_surface("metrics")
+    click_window(page, qtbot, "1 min")
+    runner = PipelineRunner(ws, page.ctx.db, RunRequest("electrical", dry_run=True), data_dir=page.ctx.data_dir)
+    runner.run()
+    run_id = str(runner.run_id)
+    qtbot.waitUntil(lambda: sum(m.run_id == run_id for m in page.live.markers.markers) == 1 + len(STEP_IDS),
+                    timeout=10_000)
+    run = next(m for m in page.live.markers.markers if m.run_id == run_id and not m.step_id)
+    assert run.state == "succeeded" and run.end is not None
+    # Samples keep arriving after the run: the chart covers it.
+    qtbot.waitUntil(lambda: page.live.latest_time() is not None and page.live.latest_time() > run.end + 1,
+                    timeout=10_000)
+    page.live.redraw()
+    x, _ = curve_xy(page, CPU)
+    assert x.min() < run.start
+    steps = [m for m in page.live.markers.markers if m.run_id == run_id and m.step_id]
+    assert [m.step_id for m in steps] == list(STEP_IDS)
+    middle = steps[1].start + (steps[1].end - steps[1].start) / 2
+    text = page.live.markers.text_at(middle)
+    assert f"Run #{run_id} (electrical): Succeeded" in text and f"Step {STEP_IDS[1]}" in text
