@@ -721,3 +721,26 @@ def test_json_tab_and_form_stay_in_sync(surface, qtbot):
     assert not view.apply()
     assert "not valid" in view.status.text() and "line" in view.status.text()
     assert surface.doc.get("id") == "EL_PanelBoard_001"
+
+
+@pytest.mark.parametrize("data", [
+    {"display_name": "Old", "svg": "<g id='x'/>", "connections": [{"type": "power"}]},      # legacy, unimported
+    {"id": "el_thing", "name": "N", "svg": {"content": "<g/>", "width": 20, "height": 20}},  # normalized
+    {"id": 5, "name": ["n"], "system": None, "svg": 7, "properties": [], "connections": "x", "tags": "t",
+     "waivers": {"rule": 1}},                                                                # every type wrong
+])
+def test_odd_files_open_without_crashing_and_are_reported(surface, qtbot, data):
+    ws = surface.ctx.workspace
+    path = ws.symbol_path("electrical", "EL_Odd_001")
+    path.write_text(json.dumps(data))
+    assert surface.open_path(path)
+    ed = surface.editor
+    ed.refresh_now()
+    assert ed.blocking and not ed.save_button.isEnabled()
+    assert ed.findings_view.topLevelItemCount() > 0
+    for tab in range(ed.tabs.count()):               # every view copes with the odd shapes
+        ed.tabs.setCurrentIndex(tab)
+        QApplication.processEvents()
+    # adding a port replaces a connections value that was not an object
+    ed.connections.add_row()
+    assert isinstance(surface.doc.get("connections"), dict) and surface.doc.get("connections")
