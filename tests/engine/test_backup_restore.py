@@ -452,3 +452,17 @@ def test_crafted_manifest_entry_claiming_to_be_a_link_is_refused(ws, repo, tmp_p
         restore_backup(ws, repo, bad.id)
     assert snapshot(ws) == before and not os.path.lexists(ws.root / "schemas" / "link.json")
     assert not verify_backup(repo, bad.id).ok
+
+
+def test_system_selection_on_a_part_backup_restores_that_part(ws, repo):
+    before = snapshot(ws)
+    m = create_backup(ws, repo, kind="symbols")
+    break_things(ws)
+    result = restore_backup(ws, repo, m.id, system="electrical")
+    assert result.written == ["arx-symbol-library/electrical/EL_Thing_000.json"]
+    now = snapshot(ws)
+    assert now["arx-symbol-library/electrical/EL_Thing_000.json"] == before[
+        "arx-symbol-library/electrical/EL_Thing_000.json"]
+    assert "behavior/electrical/thing.yaml" not in now   # outside the symbols backup: untouched
+    with pytest.raises(UserError, match="nowhere: not in backup"):
+        plan_restore(ws, repo, m.id, system="nowhere")

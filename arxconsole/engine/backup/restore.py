@@ -141,10 +141,12 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manif
         current = workspace_entries(workspace, m.scope, m.by_path())
     cur = {p: e for p, e in current.items() if wanted(p)}
     target = {p: e for p, e in m.by_path().items() if wanted(p)}
-    for s in selection:
-        if not any(selection_matches(p, s) for p in list(cur) + list(target)):
-            raise UserError(f"{s}: not in backup {m.id} (scope {', '.join(m.scope) or 'everything'}) "
-                            f"nor in the workspace")
+    present = list(cur) + list(target)
+    groups = [[normalize_selection(p)] for p in (paths or [])] + ([system_prefixes(system)] if system else [])
+    for group in groups:  # a system counts as found when any of its folders is
+        if not any(selection_matches(p, s) for s in group for p in present):
+            raise UserError(f"{system if len(group) > 1 else group[0]}: not in backup {m.id} "
+                            f"(scope {', '.join(m.scope) or 'everything'}) nor in the workspace")
     plan = RestorePlan(m.id, str(workspace.root), selection, current=cur)
     for p, e in sorted(target.items()):
         old = cur.get(p)
