@@ -258,3 +258,15 @@ def test_path_boxes_under_transforms_match_transformed_geometry():
 def test_nested_viewport_is_not_measured_in_parent_units():
     body = '<svg x="0" y="0" width="10" height="10" viewBox="0 0 1000 1000"><rect width="900" height="900"/></svg>'
     assert rules(svg(body)) == []
+
+
+@pytest.mark.parametrize("body,rule", [
+    ('<rect width="2" height="2" fill="URL(http://evil/x)"/>', "svg.security.external_reference"),
+    ('<a HREF="x"><rect width="2" height="2"/></a>', "svg.compat.attribute"),
+    ('<rect width="2" height="2" fill="url(#Missing)"/>', "svg.ref.missing"),
+    ('<rect width="2" height="2" STYLE="x"/>', "svg.compat.attribute"),
+    ('<rect width="2" height="2" stroke="Java&#83;cript:x"/>', "svg.security.javascript_url"),
+])
+def test_value_checks_run_whatever_the_case_of_the_marker(body, rule):
+    # the per-document "could any value check report?" pre-scan is case-insensitive
+    assert rule in rules(svg(BOX + body))

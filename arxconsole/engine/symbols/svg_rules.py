@@ -56,8 +56,19 @@ _FAST_TAGS: dict[str, str] = {**{n: n for n in _FAST_NAMES}, **{_SVG_PREFIX + n:
 _TEXT_STYLE_CARRIERS = frozenset({"svg", "g", "a", "switch", "text", "textArea", "use"})
 # Raw-text markers of anything an attribute *value* check could report.  Absent all of
 # them (and with no character references to hide them), value checks are skipped.
-_VALUE_MARKER_RE = re.compile(r"href|url\(|script|data:|@import|expression|behavior|binding|&#|style",
-                              re.IGNORECASE)
+# Plain substring finds on the lower-cased text: for ASCII text (the only text this is
+# used on) that is exactly a case-insensitive search, and ~50x cheaper than re's
+# IGNORECASE alternation, which was the single biggest cost of a library pass.
+_VALUE_MARKERS = ("href", "url(", "script", "data:", "@import", "expression", "behavior", "binding", "&#",
+                  "style")
+
+
+def _has_value_marker(ascii_text: str) -> bool:
+    low = ascii_text.lower()
+    for marker in _VALUE_MARKERS:
+        if marker in low:
+            return True
+    return False
 
 
 def _local(tag: str) -> str:
@@ -511,7 +522,7 @@ def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str
         sib = sib.getprevious()
     # XML attribute names are case-sensitive, so these plain finds are exact; a differently
     # cased name is an unknown attribute, which sends its element down the slow path anyway.
-    w.values = not svg_text.isascii() or _VALUE_MARKER_RE.search(svg_text) is not None
+    w.values = not svg_text.isascii() or _has_value_marker(svg_text)
     w.has_style = "style" in svg_text
     w.has_display = "display" in svg_text
     w.has_transform = "transform" in svg_text
