@@ -327,3 +327,18 @@ def test_adding_and_removing_keys_undo_cleanly():
     assert "waivers" not in doc.data                               # gone again, not a placeholder
     doc.undo_stack.redo()
     assert doc.get("waivers") == [{"rule": "r", "reason": "why"}]
+
+
+def test_finding_locations_outside_the_form_open_the_json(qtbot):
+    from arxconsole.gui.symbols.editor import TAB_JSON, SymbolEditor
+
+    ed = SymbolEditor()
+    qtbot.addWidget(ed)
+    ed.show()
+    ed.doc.load({"id": "EL_A_001", "svg": SVG, "waivers": [{"rule": "x"}], "extra_field": 1}, None)
+    assert ed.select_location("waivers[0]")
+    assert ed.tabs.currentIndex() == TAB_JSON
+    assert ed.json_view.editor.textCursor().selectedText().strip().startswith('"waivers"')
+    assert not ed.select_location("nothing_here")
+    assert ed.select_location("svg/g[2]/rect[2]/@width")       # an attribute: its element
+    assert ed.source.textCursor().selectedText().startswith('<rect x="20"')

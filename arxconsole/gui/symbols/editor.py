@@ -427,42 +427,43 @@ class SymbolEditor(QWidget):
         self.select_location(f.location, f.data.get("line"))
 
     def select_location(self, location: str, line: int | None = None) -> bool:
+        """Show the place a finding names: a form field, a table row (and cell), an SVG
+        element or line; anything else (``waivers[0]``, unknown fields) in the JSON."""
         loc = location or ""
         head, _, rest = loc.partition(".")
         if loc.startswith("svg/") or loc == "svg" or (not loc and line):
             self.tabs.setCurrentIndex(TAB_SOURCE)
-            element = loc.split("/@", 1)[0]
-            if element.startswith("svg") and "/" in element and self.source.select_element(element):
-                return True
-            if element == "svg" and self.source.select_element("svg") and not line:
+            element = loc.split("/@", 1)[0]        # an attribute path names its element
+            if "/" in element and self.source.select_element(element):
                 return True
             if isinstance(line, int):
                 self.source.goto_line(line)
-                return True
-            self.source.setFocus()
+            else:
+                self.source.select_element("svg")
             return True
         if head == "connections":
             self.tabs.setCurrentIndex(TAB_PORTS)
             name, _, fld = rest.partition(".")
             col = {"type": 1, "x": 2, "y": 3, "direction": 4}.get(fld, 0)
+            self.connections.table.setFocus()
             if name and self.connections.select_key(name, col):
                 self.canvas.select_port(name)
-                self.connections.table.setFocus()
                 return True
-            self.connections.table.setFocus()
-            return bool(name) is False
+            return not name
         if head in ("properties", "metadata"):
             self.tabs.setCurrentIndex(TAB_DETAILS)
             table = self.properties if head == "properties" else self.metadata
             self.detail_tabs.setCurrentWidget(table)
             name = rest.split(".", 1)[0]
-            ok = table.select_key(name, 1) if name else False
             table.table.setFocus()
-            return ok or not name
+            return table.select_key(name, 1) if name else True
         key = head.split("[", 1)[0]
         if key in FORM_FIELDS:
             self.tabs.setCurrentIndex(TAB_DETAILS)
             return self.form.focus_field(key)
+        if key:
+            self.tabs.setCurrentIndex(TAB_JSON)
+            return self.json_view.select_key(key)
         return False
 
     # ---- waivers -------------------------------------------------------------------

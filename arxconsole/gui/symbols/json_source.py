@@ -64,6 +64,17 @@ class JsonSourceView(QWidget):
         self.editor.setReadOnly(not self.doc.is_open)
         self.status.setText("")
 
+    def select_key(self, key: str) -> bool:
+        """Put the cursor on the top-level field ``key`` (e.g. ``waivers``)."""
+        if self._stale:
+            self.refresh()
+        text = self.editor.toPlainText()
+        pos = text.find(f'\n  {json.dumps(key)}:')
+        if pos < 0:
+            return False
+        self.editor.goto_line(text.count("\n", 0, pos + 1) + 1)
+        return True
+
     def apply(self) -> bool:
         """Parse the text and push the differences to the document as one undo step."""
         self._timer.stop()
