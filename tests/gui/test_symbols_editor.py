@@ -709,7 +709,7 @@ def test_json_tab_and_form_stay_in_sync(surface, qtbot):
     data["connections"]["ground"]["x"] = 50
     data["description"] = "edited as JSON"
     view.editor.setPlainText(json.dumps(data, indent=2))     # as if typed: userEdited fires
-    qtbot.waitUntil(lambda: surface.doc.get("description") == "edited as JSON", timeout=3000)
+    qtbot.waitUntil(lambda: surface.doc.get("description") == "edited as JSON", timeout=10000)
     assert ed.form.description_edit.toPlainText() == "edited as JSON"
     assert ed.canvas.ports["ground"].pos().x() == 50
     # one undo step takes the whole JSON edit back

@@ -342,3 +342,23 @@ def test_finding_locations_outside_the_form_open_the_json(qtbot):
     assert not ed.select_location("nothing_here")
     assert ed.select_location("svg/g[2]/rect[2]/@width")       # an attribute: its element
     assert ed.source.textCursor().selectedText().startswith('<rect x="20"')
+
+
+def test_json_edit_in_progress_is_not_overwritten_by_other_changes(qtbot):
+    from arxconsole.gui.symbols.editor import TAB_JSON, SymbolEditor
+
+    ed = SymbolEditor()
+    qtbot.addWidget(ed)
+    ed.show()
+    ed.doc.load({"id": "EL_A_001", "name": "A", "description": "d", "svg": SVG}, None)
+    ed.tabs.setCurrentIndex(TAB_JSON)
+    view = ed.json_view
+    data = json.loads(view.editor.toPlainText())
+    data["description"] = "typed in JSON"
+    view.editor.setPlainText(json.dumps(data, indent=2))       # pending (debounced)
+    ed.doc.set(("name",), "B")                                 # a change from elsewhere meanwhile
+    assert "typed in JSON" in view.editor.toPlainText()        # not thrown away
+    assert view.apply()
+    assert ed.doc.get("description") == "typed in JSON"
+    assert ed.doc.get("name") == "B"      # the change made elsewhere is kept (only edited fields apply)
+    assert json.loads(view.editor.toPlainText())["name"] == "B"   # and the text shows the merge

@@ -41,6 +41,7 @@ class JsonSourceView(QWidget):
         self._timer.timeout.connect(self.apply)
         self._stale = True
         self._applying = False
+        self._base: dict = {}
         self.editor.userEdited.connect(lambda _: self._timer.start())
         doc.changed.connect(self._on_doc_changed)
 
@@ -48,6 +49,8 @@ class JsonSourceView(QWidget):
         if self._applying:
             return            # our own edit: keep the user's text and cursor as typed
         self._stale = True
+        if self._timer.isActive():
+            return            # the user's pending edit wins; it applies key by key on top
         if self.isVisible():
             self.refresh()
 
@@ -60,6 +63,7 @@ class JsonSourceView(QWidget):
         """Show the document (only while visible: not worth a dump per keystroke)."""
         self._timer.stop()
         self._stale = False
+        self._base = json.loads(json.dumps(self.doc.data))   # what the text shows, to diff edits against
         self.editor.set_text(dump_json(self.doc.data) if self.doc.is_open else "")
         self.editor.setReadOnly(not self.doc.is_open)
         self.status.setText("")
@@ -90,12 +94,19 @@ class JsonSourceView(QWidget):
         if not isinstance(data, dict):
             self.status.setText("Not applied: a symbol is one JSON object {…}.")
             return False
+        # Only the fields the user changed in the text (against what it showed) are applied,
+        # so a change made elsewhere meanwhile (a port drag) is not undone by a stale copy.
+        base = self._base
+        keys = list(base) + [k for k in data if k not in base]
+        changed = [k for k in keys if base.get(k, MISSING) != data.get(k, MISSING)
+                   or type(base.get(k)) is not type(data.get(k))]
         current = self.doc.data
-        changed = [k for k in list(current) + [k for k in data if k not in current]
-                   if current.get(k, MISSING) != data.get(k, MISSING)
+        changed = [k for k in changed if current.get(k, MISSING) != data.get(k, MISSING)
                    or type(current.get(k)) is not type(data.get(k))]
         self.status.setText("")
         if not changed:
+            if self._stale and self.isVisible():
+                self.refresh()
             return True
         self._applying = True
         stack = self.doc.undo_stack
@@ -106,4 +117,7 @@ class JsonSourceView(QWidget):
             stack.endMacro()
         finally:
             self._applying = False
+        self._base = json.loads(json.dumps(data))
+        if self._stale and self.isVisible():
+            self.refresh()    # something else changed meanwhile: show the merged result
         return True
