@@ -14,8 +14,12 @@ from arxconsole.gui.symbols.editor import TAB_DETAILS, TAB_PORTS, TAB_SOURCE
 
 
 @pytest.fixture
-def surface(main_window, qtbot):
-    main_window.open_demo()
+def surface(main_window, qtbot, tmp_path):
+    """The demo workspace's content in a private folder: the data dir's own demo gets a
+    pipeline history seeded in the background, whose runs would race the edits here."""
+    from arxconsole.engine.demo import ensure_demo_workspace
+
+    assert main_window.open_workspace(ensure_demo_workspace(tmp_path / "demo"))
     main_window.show_surface("symbols")
     s = main_window.surface("symbols")
     # under a real X server, keyboard focus and shortcuts need the window to be active
@@ -93,6 +97,18 @@ def port_view_pos(s, name):
 
 
 # ---- opening -------------------------------------------------------------------------
+def test_open_demo_from_the_menu_lands_on_a_populated_symbols_surface(main_window, qtbot):
+    main_window.open_demo()
+    main_window.show_surface("symbols")
+    s = main_window.surface("symbols")
+    wait_idle(qtbot, s)
+    assert len(s.library.entries) >= 16
+    assert s.doc.is_open and s.editor.canvas.render_ok        # a symbol is open, drawn
+    from arxconsole.gui.workers import wait_for_workers
+
+    wait_for_workers()
+
+
 def test_demo_library_lists_systems_with_counts_and_thumbnails(surface):
     lib = surface.library
     top = [lib.tree.topLevelItem(i).text(0) for i in range(lib.tree.topLevelItemCount())]
