@@ -169,3 +169,89 @@ def test_import_refuses_path_tricks(ws, tmp_path):
     (tmp_path / "e.json").write_text(json.dumps(evil))
     report = import_symbols([tmp_path / "e.json"], ws)
     assert report.items[0].status == "failed" and "refusing" in report.items[0].reason
+
+
+# ---- the multi-process pass -------------------------------------------------------------------
+def _messy_library(ws: Workspace) -> None:
+    """Every kind of per-file and cross-file result: clean files, rule findings, waivers,
+    unreadable JSON, duplicate ids and duplicate content across chunk boundaries."""
+    twin_svg = SVG.replace('width="18"', 'width="17"')
+    for i in range(3, 40):
+        sid = f"EL_Switch_{i:03d}"
+        over: dict = {}
+        if i % 5 == 0:
+            over["svg"] = SVG.replace("</svg>", '<rect x="30" width="40" height="2" onload="x()"/></svg>')
+        if i % 7 == 0:
+            over = {"svg": twin_svg, "properties": {"load": {"value": 2, "unit": "A"}}}
+        if i in (9, 14, 28):
+            over["waivers"] = [{"rule": "structure.content.duplicate", "reason": "variants"}, {"rule": "nope"}]
+        if i % 11 == 0:
+            over["connections"] = {"power": {"x": 99, "y": 1, "type": "data"}}
+        durable.write_json(ws.symbol_path("electrical", sid), symbol(sid, **over))
+    durable.write_json(ws.symbol_path("electrical", "EL_Copy_001"), symbol("EL_Switch_004"))   # duplicate id
+    durable.write_text(ws.symbol_path("electrical", "EL_Broken_001"), '{"id": "EL_Broken_001", ')
+    durable.write_text(ws.symbol_path("electrical", "EL_List_001"), "[1, 2]")
+
+
+@pytest.mark.slow
+def test_worker_processes_report_exactly_what_the_in_process_pass_does(ws, monkeypatch):
+    from arxconsole.engine.symbols import parallel
+
+    _messy_library(ws)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 4)    # many chunks: order across chunk boundaries
+    alone = validate_workspace(ws, workers=1)
+    from arxconsole.engine.symbols import validate as validate_mod
+
+    def no_fallback(*a, **k):
+        raise AssertionError("the worker pass fell back to the in-process pass")
+    monkeypatch.setattr(validate_mod, "_validate_in_process", no_fallback)
+    seen = []
+    spread = validate_workspace(ws, workers=2, progress=lambda d, t, m: seen.append(d))
+    rules = {f.rule for f in alone.findings}
+    assert {"structure.id.duplicate", "structure.content.duplicate", "file.json.invalid", "file.json.not_object",
+            "svg.security.event_handler", "waiver.invalid", "connection.required.type"} <= rules
+    assert any(f.waived for f in alone.findings)
+    assert spread.findings == alone.findings          # same findings, same order, same data
+    assert (spread.files, spread.formats) == (alone.files, alone.formats)
+    assert seen == sorted(seen) and seen[-1] == alone.files and len(seen) > 5
+
+
+@pytest.mark.slow
+def test_worker_pass_cancels_between_chunks(ws, monkeypatch):
+    from arxconsole.engine.symbols import parallel
+
+    _messy_library(ws)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 4)
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, message):
+        seen.append(done)
+        if done >= 8:
+            token.cancel()
+    with pytest.raises(Cancelled):
+        validate_workspace(ws, workers=2, progress=progress, cancel=token)
+    assert max(seen) < 40                              # stopped well before the end
+
+
+def test_unusable_pool_falls_back_to_the_in_process_pass(ws, monkeypatch):
+    from arxconsole.engine.symbols import parallel
+
+    _messy_library(ws)
+    expected = validate_workspace(ws, workers=1)
+
+    def broken(*a, **k):
+        raise parallel.PoolUnavailable("no processes here")
+        yield  # pragma: no cover
+
+    monkeypatch.setattr(parallel, "run_chunks", broken)
+    assert validate_workspace(ws, workers=2).findings == expected.findings
+
+
+def test_small_libraries_and_frozen_bundles_stay_in_process(monkeypatch):
+    from arxconsole.engine.symbols import parallel
+
+    assert parallel.worker_count(parallel.PARALLEL_MIN_FILES - 1, None) == 1
+    assert parallel.worker_count(10, 3) == 3
+    monkeypatch.setattr("sys.frozen", True, raising=False)
+    assert parallel.worker_count(100_000, None) == 1

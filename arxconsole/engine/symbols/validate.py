@@ -17,6 +17,7 @@ from typing import Any, Iterable
 from ..findings import Finding, count_by_severity, has_blocking
 from ..progress import CancelToken, ProgressFn, no_progress
 from ..workspace import SYMBOLS_DIR, Workspace
+from . import parallel
 from .catalogue import RULES
 from .context import ValidationContext
 from .formats import LIBRARY, UNKNOWN, detect_format, to_library
@@ -32,6 +33,7 @@ class ValidationReport:
     files: int = 0
     formats: dict[str, int] = field(default_factory=dict)
     seconds: float = 0.0
+    worker_cpu_seconds: float = 0.0     # CPU time spent in worker processes, if any were used
 
     @property
     def counts(self) -> dict[str, int]:
@@ -72,8 +74,9 @@ class _Duplicates:
 
     def __init__(self) -> None:
         self.ids: dict[str, list[str]] = {}
-        self.drawings: dict[int, list[tuple[str, str]]] = {}
+        self.drawings: dict[int | bytes, list[tuple[str, str]]] = {}
         self.symbols: dict[str, Symbol] = {}
+        self.content: dict[str, str] = {}     # file -> content key, when a worker computed it
 
     def add(self, sym: Symbol, file: str, own_id: bool) -> None:
         sid = sym.id if isinstance(sym.id, str) else ""
@@ -83,6 +86,19 @@ class _Duplicates:
         if drawing:
             self.drawings.setdefault(hash(drawing), []).append((sid, file))
         self.symbols[file] = sym
+
+    def add_digest(self, file: str, sid: str, own_id: bool, digest: bytes | None, content: str,
+                   waivers: Any) -> None:
+        """The same facts from a worker process: a stable digest of the drawing (``hash``
+        differs between processes) and the content key it computed, since the symbol
+        itself stays in the worker.  Buckets keep first-seen order, like ``add``."""
+        if sid and own_id:
+            self.ids.setdefault(sid, []).append(file)
+        if digest is not None:
+            self.drawings.setdefault(digest, []).append((sid, file))
+            self.content[file] = content
+        # apply_waivers reads only the waivers of the symbol
+        self.symbols[file] = Symbol(id=sid, waivers=waivers if waivers is not None else [])
 
     def findings(self) -> list[Finding]:
         out: list[Finding] = []
@@ -98,7 +114,10 @@ class _Duplicates:
                 continue
             groups: dict[str, list[tuple[str, str]]] = {}
             for sid, f in bucket:
-                groups.setdefault(content_key(self.symbols[f]), []).append((sid, f))
+                key = self.content.get(f)
+                if key is None:
+                    key = content_key(self.symbols[f])
+                groups.setdefault(key, []).append((sid, f))
             for members in groups.values():
                 if len(members) < 2:
                     continue
@@ -134,13 +153,33 @@ def _symbol_files(ws: Workspace, system: str | None) -> list[tuple[str, str, str
 
 
 def validate_workspace(ws: Workspace, system: str | None = None, progress: ProgressFn | None = None,
-                       cancel: CancelToken | None = None, ctx: ValidationContext | None = None) -> ValidationReport:
-    """Validate every symbol of the workspace (or of one system) with the whole catalogue."""
+                       cancel: CancelToken | None = None, ctx: ValidationContext | None = None, *,
+                       workers: int | None = None) -> ValidationReport:
+    """Validate every symbol of the workspace (or of one system) with the whole catalogue.
+
+    ``workers``: processes to spread a large library over; ``None`` picks by library size
+    and CPUs (in-process below ``parallel.PARALLEL_MIN_FILES`` files), 1 forces in-process.
+    The report is the same either way, finding for finding and in the same order."""
     started = time.perf_counter()
     progress = progress or no_progress
     ctx = ctx or ValidationContext.from_workspace(ws)
-    report = ValidationReport()
     files = _symbol_files(ws, system)
+    n_workers = parallel.worker_count(len(files), workers)
+    report = None
+    if n_workers > 1:
+        try:
+            report = _validate_in_workers(files, ctx, n_workers, progress, cancel)
+        except parallel.PoolUnavailable:
+            report = None            # start over in-process: same findings, only slower
+    if report is None:
+        report = _validate_in_process(files, ctx, progress, cancel)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _validate_in_process(files: list[tuple[str, str, str]], ctx: ValidationContext, progress: ProgressFn,
+                         cancel: CancelToken | None) -> ValidationReport:
+    report = ValidationReport()
     total = len(files)
     dups = _Duplicates()
     findings = report.findings
@@ -162,7 +201,35 @@ def validate_workspace(ws: Workspace, system: str | None = None, progress: Progr
     report.files = total
     report.findings.extend(dups.findings())
     progress(total, total, f"validated {total} symbols")
-    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _validate_in_workers(files: list[tuple[str, str, str]], ctx: ValidationContext, workers: int,
+                         progress: ProgressFn, cancel: CancelToken | None) -> ValidationReport:
+    report = ValidationReport()
+    total = len(files)
+    dups = _Duplicates()
+    findings = report.findings
+    formats = report.formats
+    unpack = parallel.unpack
+    if cancel is not None:
+        cancel.check()
+    progress(0, total, f"validating symbols (0/{total})")
+    done = 0
+    for chunk, cpu in parallel.run_chunks(files, ctx, workers, cancel):
+        report.worker_cpu_seconds += cpu
+        for fmt, packed, sid, digest, content, waivers in chunk:
+            rel = files[done][2]
+            done += 1
+            findings.extend(unpack(t) for t in packed)
+            if fmt is None:
+                continue
+            formats[fmt] = formats.get(fmt, 0) + 1
+            dups.add_digest(rel, sid, True, digest, content, waivers)
+        progress(done, total, f"validating symbols ({done}/{total})")
+    report.files = total
+    report.findings.extend(dups.findings())
+    progress(total, total, f"validated {total} symbols")
     return report
 
 
