@@ -18,7 +18,6 @@ pytestmark = pytest.mark.gui
 
 SYMBOL_ID = "EL_WallSwitch_001"
 SYMBOL = f"arx-symbol-library/electrical/{SYMBOL_ID}.json"
-STEPS = ("define-schema", "add-symbols", "implement-behavior", "update-registry", "documentation", "compliance")
 
 
 def test_script_in_a_symbol_fails_compliance_and_the_run_does_no_harm(main_window, qtbot, tmp_path):
