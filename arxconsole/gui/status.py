@@ -105,7 +105,7 @@ class StatusMonitor(QObject):
             report = check_health(ctx.db, ctx.data_dir.root, workspace, lock=lock, sampler=sampler)
             events = check_recent_failure_rate(ctx.db)  # a run may have finished since
             for ev in events:
-                self.alertEvent.emit(ev)
+                self._emit_safely(self.alertEvent, ev)
             latest = None
             if workspace is not None:
                 try:

@@ -51,16 +51,21 @@ class Worker(QRunnable):
     def run(self) -> None:  # worker thread
         handle = WorkerHandle(self.signals, self.cancel)
         try:
-            result = self.fn(handle)
-        except UserError as exc:
-            self.signals.failed.emit(str(exc), True)
-        except Exception as exc:  # a bug: keep the traceback in the log file
-            log.error("worker failed:\n%s", traceback.format_exc())
-            self.signals.failed.emit(f"{type(exc).__name__}: {exc}", False)
-        else:
-            self.signals.finished.emit(result)
-        finally:
-            self.signals.done.emit()
+            try:
+                result = self.fn(handle)
+            except UserError as exc:
+                self.signals.failed.emit(str(exc), True)
+            except Exception as exc:  # a bug: keep the traceback in the log file
+                log.error("worker failed:\n%s", traceback.format_exc())
+                self.signals.failed.emit(f"{type(exc).__name__}: {exc}", False)
+            else:
+                self.signals.finished.emit(result)
+            finally:
+                self.signals.done.emit()
+        except RuntimeError as exc:
+            # The receiving side was destroyed while we worked (window closed at quit):
+            # nobody is left to tell; the work itself finished or failed above.
+            log.info("worker result dropped: %s", exc)
 
 
 _active: set[Worker] = set()

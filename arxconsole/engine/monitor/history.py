@@ -81,7 +81,9 @@ class Marker:
 
 def timeline_markers(runs: Iterable[RunRecord], since: float, until: float) -> list[Marker]:
     """Run and step spans overlapping [since, until].  Steps without a recorded start
-    are placed one after another from the run's start (the runner executes them in order)."""
+    are placed one after another from the run's start (the runner executes them in order).
+    A step that never ran (skipped, or pending in a finished run) has no span; a step
+    without a duration ends with its run, and is open-ended only while its run is."""
     out: list[Marker] = []
     for r in runs:
         r0 = r.started.timestamp()
@@ -91,8 +93,13 @@ def timeline_markers(runs: Iterable[RunRecord], since: float, until: float) -> l
         out.append(Marker(r0, r1, r.run_id, r.system, "", r.state))
         cursor = r0
         for s in r.steps:
+            if s.started is None and s.duration_s is None and (r1 is not None or s.state != "running"):
+                continue  # never ran (skipped, pending): nothing happened on the time axis
             s0 = s.started.timestamp() if s.started else cursor
-            s1 = s0 + s.duration_s if s.duration_s is not None else None
+            if s.duration_s is not None:
+                s1 = s0 + s.duration_s
+            else:
+                s1 = max(s0, r1) if r1 is not None else None
             cursor = s1 if s1 is not None else s0
             if s0 <= until and (s1 is None or s1 >= since):
                 out.append(Marker(s0, s1, r.run_id, r.system, s.step_id, s.state))
