@@ -27,11 +27,12 @@ from .text import tip
 PATH_ROLE = Qt.UserRole
 SLICE_S = 0.008          # GUI work per event-loop turn: the window never stalls on a big library
 SLICE_ITEMS = 25
+ROW_HEIGHT = THUMB_SIZE + 6
 STATUS_FILTERS = [("any", "Any status"), ("error", "With errors"), ("warning", "With warnings"),
                   ("clean", "Clean")]
 
 
-@dataclass
+@dataclass(slots=True)   # thousands of them: no per-instance dict for the GC to walk
 class LibraryEntry:
     path: Path
     system: str                 # the folder it is in
@@ -164,6 +165,9 @@ class LibraryBrowser(QWidget):
         self.tree.setColumnCount(2)
         self.tree.setHeaderLabels(["Symbol", "Status"])
         self.tree.setIconSize(QSize(THUMB_SIZE, THUMB_SIZE))
+        # One row height for all rows: the view never measures a thousand two-line rows
+        # to lay them out (that alone stalled the window for ~80 ms on 1,000 symbols).
+        self.tree.setUniformRowHeights(True)
         self.tree.setSelectionMode(QAbstractItemView.SingleSelection)
         self.tree.header().setSectionResizeMode(0, QHeaderView.Stretch)
         self.tree.header().setSectionResizeMode(1, QHeaderView.Fixed)
@@ -316,6 +320,7 @@ class LibraryBrowser(QWidget):
             systems = sorted({e.system for e in self.entries} | set(self.workspace.systems() if self.workspace else []))
             for system in systems:
                 item = QTreeWidgetItem([system, ""])
+                item.setSizeHint(0, QSize(0, ROW_HEIGHT))     # the first row sets every row's height
                 item.setData(0, PATH_ROLE, None)
                 item.setFlags(Qt.ItemIsEnabled)
                 f = item.font(0)

@@ -10,11 +10,12 @@ edited one is re-rendered.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict
+import time
+from collections import OrderedDict, deque
 
 import shiboken6
 
-from PySide6.QtCore import QByteArray, QObject, QRectF, Signal
+from PySide6.QtCore import QByteArray, QObject, QRectF, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QImage, QPainter, QPen, QPixmap
 from PySide6.QtSvg import QSvgRenderer
 
@@ -24,6 +25,7 @@ from ..workers import start_worker, worker_lane
 THUMB_SIZE = 40
 BATCH = 16                 # images per event: small enough that converting a batch is quick
 MAX_CACHED = 5000
+CONVERT_SLICE_S = 0.006   # GUI time per slice turning rendered images into icons
 LANE = "symbols"       # one background thread for the library: reads, thumbnails, validation
 
 
@@ -70,6 +72,8 @@ class ThumbnailCache(QObject):
         self._icons: OrderedDict[str, QIcon] = OrderedDict()
         self._pending: set[str] = set()
         self._workers = []
+        self._incoming: deque = deque()     # (key, QImage) rendered, not yet icons
+        self._converting = False
         self.rendered = 0            # how many images were rendered (tests: the cache works)
 
     def icon(self, key: str) -> QIcon | None:
@@ -114,10 +118,24 @@ class ThumbnailCache(QObject):
         return len(todo)
 
     def _on_batch(self, batch) -> None:
+        """Batches may pile up in the event queue when the worker runs ahead; they are
+        queued here and turned into icons in time-boxed slices, so a burst of finished
+        thumbnails never holds the event loop."""
         if not shiboken6.isValid(self):
             return
+        self._incoming.extend(batch)
+        if not self._converting:
+            self._converting = True
+            QTimer.singleShot(1, self._convert)
+
+    def _convert(self) -> None:
+        self._converting = False
+        if not shiboken6.isValid(self):
+            return
+        start = time.perf_counter()
         keys = []
-        for key, image in batch:
+        while self._incoming and time.perf_counter() - start < CONVERT_SLICE_S:
+            key, image = self._incoming.popleft()
             self._icons[key] = QIcon(QPixmap.fromImage(image))
             self._pending.discard(key)
             self.rendered += 1
@@ -126,17 +144,26 @@ class ThumbnailCache(QObject):
             self._icons.popitem(last=False)
         for key in keys:
             self.ready.emit(key)
-        self.batchDone.emit(keys)
+        if keys:
+            self.batchDone.emit(keys)
+        if self._incoming:
+            self._converting = True
+            QTimer.singleShot(1, self._convert)
+        elif not self._pending:
+            self.idle.emit()
 
     def _on_done(self, todo, holder) -> None:
         if not shiboken6.isValid(self):
             return
-        for key, _ in todo:
-            self._pending.discard(key)
         for w in holder:
             if w in self._workers:
                 self._workers.remove(w)
-        if not self._pending:
+        # keys whose image never arrived (cancelled) are no longer pending
+        arriving = {k for k, _ in self._incoming}
+        for key, _ in todo:
+            if key not in self._icons and key not in arriving:
+                self._pending.discard(key)
+        if not self._pending and not self._incoming:
             self.idle.emit()
 
     def cancel_all(self) -> None:
