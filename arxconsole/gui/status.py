@@ -42,6 +42,7 @@ class StatusMonitor(QObject):
         self.ctx = ctx
         self.sampler = None
         self._busy = False
+        self._again = False
         self.last_report = None
         self.timer = QTimer(self)
         self.timer.setInterval(HEALTH_INTERVAL_MS)
@@ -88,9 +89,13 @@ class StatusMonitor(QObject):
             self.sampler = None
 
     def refresh(self) -> None:
-        if self._busy or not self.ctx.db_opened:
+        if not self.ctx.db_opened:
+            return
+        if self._busy:
+            self._again = True  # the workspace changed mid-check: check again right after
             return
         self._busy = True
+        self._again = False
         ctx, sampler = self.ctx, self.sampler
         session = ctx._session
         workspace = session.workspace if session else None
@@ -114,8 +119,12 @@ class StatusMonitor(QObject):
                     log.warning("cannot read backups: %s", exc)
             return report, latest
 
-        start_worker(work, on_finished=self._show, on_failed=self._failed,
-                     on_done=lambda: setattr(self, "_busy", False))
+        start_worker(work, on_finished=self._show, on_failed=self._failed, on_done=self._done)
+
+    def _done(self) -> None:
+        self._busy = False
+        if self._again:
+            self.refresh()
 
     def _show(self, result) -> None:
         report, latest = result

@@ -9,6 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 
 from ..icons import icon
 
+SORT_ROLE = Qt.UserRole + 1
 COLUMNS = ["Time", "Kind", "Scope", "Reason", "Message", "Files", "Size", "State"]
 # verified state -> (icon, word)
 STATES = {
@@ -110,4 +111,6 @@ class BackupListModel(QAbstractTableModel):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.UserRole:
             return r.id
+        if role == SORT_ROLE:  # real values, not their display text (ids order same-second backups)
+            return [r.id, r.kind, r.scope, r.reason, r.message, r.files, r.size, r.state][col]
         return None

@@ -22,7 +22,7 @@ from ..surface import Surface
 from ..workers import start_worker
 from .diff_view import DiffView
 from .dialogs import CreateBackupDialog, RestorePreviewDialog, RetentionDialog
-from .model import BackupListModel, BackupRow, human_size, local_time
+from .model import SORT_ROLE, BackupListModel, BackupRow, human_size, local_time
 
 log = logging.getLogger(__name__)
 CURRENT = "__workspace__"
@@ -57,6 +57,7 @@ class BackupsSurface(Surface):
         self.model = BackupListModel(self)
         self.proxy = QSortFilterProxyModel(self)
         self.proxy.setSourceModel(self.model)
+        self.proxy.setSortRole(SORT_ROLE)
         self.table = QTableView()
         self.table.setModel(self.proxy)
         self.table.setSelectionBehavior(QTableView.SelectRows)
