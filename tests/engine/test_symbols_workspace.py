@@ -255,3 +255,21 @@ def test_small_libraries_and_frozen_bundles_stay_in_process(monkeypatch):
     assert parallel.worker_count(10, 3) == 3
     monkeypatch.setattr("sys.frozen", True, raising=False)
     assert parallel.worker_count(100_000, None) == 1
+
+
+@pytest.mark.slow
+def test_a_worker_that_dies_costs_time_not_findings(ws, monkeypatch):
+    from arxconsole.engine.symbols import parallel
+
+    _messy_library(ws)
+    expected = validate_workspace(ws, workers=1)
+    monkeypatch.setattr(parallel, "CHUNK_FILES", 4)
+    # the chunk function is looked up by name in the worker: make the pool's job kill it
+    monkeypatch.setattr(parallel, "check_chunk", _die)
+    assert validate_workspace(ws, workers=2).findings == expected.findings
+
+
+def _die(items):
+    import os
+
+    os._exit(3)

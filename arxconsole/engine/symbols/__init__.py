@@ -13,7 +13,8 @@ Validation (``rules``, ``svg_rules``, ``validate``, ``context``):
     ValidationContext.from_workspace(ws, index_symbols=False)
     validate_symbol(symbol, ctx, file=...) -> list[Finding]     (editor: on save / each edit)
     validate_svg_text(svg) -> list[Finding]                       (editor: each keystroke)
-    validate_workspace(ws, system=None, progress=None, cancel=None) -> ValidationReport
+    validate_workspace(ws, system=None, progress=None, cancel=None, ctx=None, *, workers=None)
+        -> ValidationReport   (large libraries: worker processes, same findings; ``parallel``)
     validate_paths(paths) -> ValidationReport                     (loose files, any format)
     catalogue() -> [{id, severity, description, hint, waivable}]
 Import (``importer``):

@@ -20,7 +20,6 @@ import os
 import sys
 import time
 from concurrent.futures import Future, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Iterator
 
 from ..findings import Finding
@@ -129,8 +128,11 @@ def run_chunks(files: list[FileItem], ctx: ValidationContext, workers: int, canc
             future = pending.pop(0)
             try:
                 result = future.result()
-            except (BrokenProcessPool, OSError) as exc:
-                raise PoolUnavailable(str(exc)) from exc
+            except Exception as exc:
+                # a dead worker, a context that does not pickle, or a bug in a rule: the
+                # in-process pass either succeeds or raises the same error with a plain
+                # traceback, so nothing is hidden by falling back
+                raise PoolUnavailable(f"{type(exc).__name__}: {exc}") from exc
             yield result
             if cancel is not None:
                 cancel.check()
