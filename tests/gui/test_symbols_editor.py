@@ -760,3 +760,27 @@ def test_odd_files_open_without_crashing_and_are_reported(surface, qtbot, data):
     # adding a port replaces a connections value that was not an object
     ed.connections.add_row()
     assert isinstance(surface.doc.get("connections"), dict) and surface.doc.get("connections")
+
+
+def test_files_rewritten_elsewhere_never_drop_unsaved_edits(surface, qtbot):
+    ws = surface.ctx.workspace
+    pick(qtbot, surface, "EL_Transformer_001")
+    path = surface.doc.path
+    ed = surface.editor
+    # clean symbol: a restore rewrites it -> the editor shows the new content
+    data = json.loads(path.read_text())
+    data["description"] = "restored"
+    path.write_text(json.dumps(data))
+    surface.ctx.workspaceFilesChanged.emit([ws.relative(path)])
+    assert surface.doc.get("description") == "restored" and not surface.has_unsaved_changes()
+    # unsaved edits: they stay, and the user is told (in words) that the file changed
+    qtbot.keyClicks(ed.form.name_edit, " (mine)")
+    data["description"] = "restored again"
+    path.write_text(json.dumps(data))
+    surface.ctx.workspaceFilesChanged.emit([])
+    assert surface.doc.get("name").endswith(" (mine)") and surface.has_unsaved_changes()
+    assert ed.disk_note.isVisible() and ed.disk_note.text().startswith("Warning:")
+    assert "changed outside the editor" in ed.disk_note.text()
+    assert surface.save()
+    assert not ed.disk_note.isVisible()
+    assert json.loads(path.read_text())["name"].endswith(" (mine)")

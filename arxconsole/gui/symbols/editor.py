@@ -113,6 +113,12 @@ class SymbolEditor(QWidget):
         header.addWidget(self.save_button)
         lay.addLayout(header)
         lay.addWidget(self.save_reason)
+        self.disk_note = QLabel()
+        self.disk_note.setObjectName("diskNote")
+        self.disk_note.setTextFormat(Qt.PlainText)
+        self.disk_note.setWordWrap(True)
+        self.disk_note.hide()
+        lay.addWidget(self.disk_note)
 
         self.vsplit = QSplitter(Qt.Vertical)
         self.hsplit = QSplitter(Qt.Horizontal)
@@ -406,6 +412,11 @@ class SymbolEditor(QWidget):
         etree.indent(root, space="  ")
         text = etree.tostring(root, encoding="unicode")
         return self.doc.set(("svg",), text, "Format SVG source")
+
+    def set_disk_note(self, text: str) -> None:
+        """A warning (with its word, not only a colour) that the file changed on disk."""
+        self.disk_note.setText(f"Warning: {text}" if text else "")
+        self.disk_note.setVisible(bool(text))
 
     # ---- ports ---------------------------------------------------------------------
     def _on_port_clicked(self, name: str) -> None:

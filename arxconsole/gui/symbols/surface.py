@@ -50,6 +50,7 @@ class SymbolsSurface(Surface):
         self.doc = self.editor.doc
         self.vctx = None
         self._pending_nav: dict | None = None
+        self._disk_data: dict | None = None      # the open file as last read or written
         self.import_dialog: ImportReportDialog | None = None
         self.last_import_report = None
 
@@ -224,6 +225,8 @@ class SymbolsSurface(Surface):
             QMessageBox.warning(self, "Cannot open symbol", "\n".join(p.message for p in problems))
             return False
         self.doc.load(data, Path(path), Path(path).parent.name)
+        self._disk_data = data
+        self.editor.set_disk_note("")
         self.library.select_path(Path(path))
         self.ctx.settings.setValue(self._last_key(), str(path))
         self._update_actions()
@@ -337,6 +340,8 @@ class SymbolsSurface(Surface):
             QMessageBox.warning(self, "Cannot save", f"{target}: {exc.strerror or exc}")
             return False
         self.doc.mark_saved(target)
+        self._disk_data = data
+        self.editor.set_disk_note("")
         self._audit("symbol.save", ws.relative(target),
                     f"saved {data.get('id')}" + (f" (renamed from {ws.relative(old)})" if old and old != target else ""),
                     {"waivers": data.get("waivers") or []})
@@ -581,23 +586,38 @@ class SymbolsSurface(Surface):
     # ---- surface -------------------------------------------------------------------
     def shown(self) -> None:
         """Coming back to the surface: other surfaces (a pipeline run, a restore) may have
-        changed files, so re-read the library (cached, in the background) and an open
-        symbol without unsaved changes."""
+        changed files, so look again."""
         if self.ctx.workspace is not None and self.library.entries and not self.library.loading:
-            self.library.reload()
-            self.refresh_context()
-            self._reload_if_changed_on_disk()
+            self.on_workspace_files_changed([])
         self._update_actions()
 
-    def _reload_if_changed_on_disk(self) -> None:
+    def on_workspace_files_changed(self, paths: list) -> None:
+        """Files were rewritten elsewhere (restore, pipeline run): re-read the library
+        (cached, in the background) and the open symbol — never dropping unsaved edits."""
+        if self.ctx.workspace is None:
+            return
+        self.library.reload()
+        self.refresh_context()
+        self._check_disk()
+
+    def _check_disk(self) -> None:
         from ...engine.symbols import read_json_object
 
         path = self.doc.path
-        if path is None or self.doc.dirty:
+        if path is None:
             return
-        if not path.exists():
-            self.doc.close()
+        on_disk = read_json_object(path)[0] if path.exists() else None
+        if on_disk == self._disk_data:
             return
-        data, _ = read_json_object(path)
-        if data is not None and data != self.doc.data:
-            self.open_path(path, confirm=False)
+        if not self.doc.dirty:
+            if on_disk is None:
+                self.doc.close()
+            else:
+                self.open_path(path, confirm=False)
+            return
+        # unsaved edits win on screen; the user is told that saving replaces a newer file
+        what = "was deleted" if on_disk is None else "was changed"
+        rel = self.ctx.workspace.relative(path) if path.exists() else path.name
+        self.editor.set_disk_note(f"{rel} {what} outside the editor (a restore or a pipeline run) since you "
+                                  "opened it. Saving replaces it with your version; to keep the file's "
+                                  "version, discard your edits.")
