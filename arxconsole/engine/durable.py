@@ -71,6 +71,34 @@ def write_stream(path: str | os.PathLike, fill: Callable[[BinaryIO], None], mode
     return target
 
 
+def write_private(path: str | os.PathLike, fill: Callable[[BinaryIO], None], *, sync: bool = True) -> int:
+    """``write_stream`` for a private store that writes thousands of files (backup
+    objects): same temp + rename atomicity, but the folder must exist and the file
+    keeps mkstemp's owner-only mode, saving three metadata calls per file.  Returns
+    the number of bytes written."""
+    if os.name == "nt":
+        sync = True
+    target = os.fspath(path)
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=os.path.dirname(target))
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fill(fh)
+            fh.flush()
+            size = fh.tell()
+            if sync:
+                os.fsync(fh.fileno())
+        os.replace(tmp_name, target)
+    except BaseException:
+        try:
+            os.unlink(tmp_name)
+        except FileNotFoundError:
+            pass
+        raise
+    if sync:
+        fsync_dir(os.path.dirname(target))
+    return size
+
+
 def write_new_file(path: str | os.PathLike, data: bytes, mode: int = 0o644, *, sync: bool = True) -> Path:
     """Create ``path``, which must not exist, in a PRIVATE folder whose files become
     visible only through a later commit step (restore staging: a journal decides).

@@ -278,6 +278,7 @@ def test_demo_journey_a_real_run_is_marked_step_by_step_on_the_cpu_chart(main_wi
     assert ws is not None
     main_window.show_surface("metrics")
     click_window(page, qtbot, "1 min")
+    qtbot.waitUntil(lambda: len(page.live.ring) >= 2, timeout=10_000)  # the chart is already moving
     runner = PipelineRunner(ws, page.ctx.db, RunRequest("electrical", dry_run=True), data_dir=page.ctx.data_dir)
     runner.run()
     run_id = str(runner.run_id)

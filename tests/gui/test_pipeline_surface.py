@@ -400,3 +400,29 @@ def test_files_changed_elsewhere_refresh_history_but_keep_the_run_on_show(surfac
     assert "lighting" in [surface.system_combo.itemText(i) for i in range(surface.system_combo.count())]
     assert surface.system_combo.currentText() == "electrical"
     assert surface.run["run_id"] == shown and surface.runs.rowCount() == 1
+
+
+def test_steps_context_menu_runs_only_that_step(surface, qtbot):
+    row = STEPS.index("compliance")
+    pos = surface.steps_table.visualRect(surface.steps.index(row, 0)).center()
+    menu = surface.steps_menu_at(pos)   # what a right-click on the compliance row opens
+    texts = [a.text() for a in menu.actions()]
+    assert texts == ["Run from compliance", "Dry run from compliance", "Run only compliance"]
+    next(a for a in menu.actions() if a.text() == "Run only compliance").trigger()
+    wait_idle(qtbot, surface)
+    st = states(surface)
+    assert st["compliance"] == "Succeeded"
+    assert [st[s] for s in STEPS[:-1]] == ["Skipped"] * 5
+
+
+def test_a_run_already_in_progress_is_reported_not_corrupted(surface, qtbot, messages, demo):
+    from arxconsole.engine.pipeline.runlock import RunLock
+    from arxconsole.engine.workspace import Workspace
+
+    with RunLock(Workspace.open(demo)):     # e.g. the CLI is running the pipeline on this workspace
+        click(qtbot, surface.run_button)
+        wait_idle(qtbot, surface)
+    kind, title, text = messages[-1]
+    assert title == "Cannot start the run" and "already in progress" in text
+    assert surface.run is None and surface.run_button.isEnabled()
+    assert "could not start" in surface.window().status_items["run"].text_label.text()

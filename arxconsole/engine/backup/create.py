@@ -18,7 +18,6 @@ import datetime as dt
 import errno
 import os
 import stat
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from ..workspace import INTERNAL_NAMES, Workspace
 from . import faults, index
 from .layout import REASONS, UnsafePathError, check_relpath, in_scope, scope_for
 from .manifest import FileEntry, Manifest
+from .parallel import map_batched
 from .repository import BackupRepository
 
 
@@ -180,43 +180,28 @@ def _create(workspace, repo, kind, system, reason, message, run_id, db, progress
 
 
 def _store_all(repo, todo, entries, done, total, progress, cancel, workers, written) -> int:
-    """Hash+store ``todo`` on a thread pool, a bounded number in flight (memory and
-    cancel latency stay small).  Returns the bytes newly written to the store."""
+    """Hash+store ``todo`` on a thread pool in batches (few GIL hand-offs and futures
+    per file; cancel is checked between batches).  Returns bytes newly written."""
     new_bytes = 0
-    inflight: dict[Future, ScannedFile] = {}
-    it = iter(todo)
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="backup") as pool:
+
+    def store(f: ScannedFile):
         try:
-            while True:
-                while len(inflight) < workers * 4:
-                    f = next(it, None)
-                    if f is None:
-                        break
-                    if cancel is not None:
-                        cancel.check()
-                    inflight[pool.submit(repo.objects.put_file, f.path, written)] = f
-                if not inflight:
-                    break
-                finished, _ = wait(inflight, return_when=FIRST_COMPLETED)
-                for fut in finished:
-                    f = inflight.pop(fut)
-                    try:
-                        digest, size, stored = fut.result()
-                    except FileNotFoundError:
-                        raise UserError(f"{f.path}: disappeared while it was being backed up; try again") from None
-                    except OSError as exc:
-                        if exc.errno == errno.ENOSPC:
-                            raise UserError(f"{repo.root}: no space left on the device while storing "
-                                            f"{f.rel}; nothing was recorded, free some space and try again") from exc
-                        raise UserError(f"{f.path}: cannot back up: {exc.strerror or exc}") from exc
-                    new_bytes += stored
-                    entries[f.rel] = FileEntry(f.rel, digest, size, f.mode, f.mtime_ns, f.ino)
-                    done += 1
-                    progress(done, total, f.rel)
-        except BaseException:
-            for fut in inflight:
-                fut.cancel()
-            raise
+            return repo.objects.put_file(f.path, written)
+        except FileNotFoundError:
+            raise UserError(f"{f.path}: disappeared while it was being backed up; try again") from None
+        except OSError as exc:
+            if exc.errno == errno.ENOSPC:
+                raise UserError(f"{repo.root}: no space left on the device while storing "
+                                f"{f.rel}; nothing was recorded, free some space and try again") from exc
+            raise UserError(f"{f.path}: cannot back up: {exc.strerror or exc}") from exc
+
+    step = max(1, total // 200)
+    for f, (digest, size, stored) in map_batched(store, todo, workers, batch=32, cancel=cancel):
+        new_bytes += stored
+        entries[f.rel] = FileEntry(f.rel, digest, size, f.mode, f.mtime_ns, f.ino)
+        done += 1
+        if done % step == 0 or done == total:
+            progress(done, total, f.rel)
     return new_bytes
 
 

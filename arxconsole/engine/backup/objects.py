@@ -58,6 +58,7 @@ class ObjectStore:
     def __init__(self, root: Path):
         self.root = Path(root)
         self._base = os.fspath(self.root)
+        self._folders: set[str] = set()   # object sub-folders known to exist
 
     def path_for(self, digest: str) -> Path:
         return self.root / digest[:2] / digest
@@ -128,12 +129,16 @@ class ObjectStore:
         return digest, size, self._write(digest, fill, written)
 
     def _write(self, digest: str, fill: Callable[[BinaryIO], object], written: list[str]) -> int:
-        target = self.path_for(digest)
+        target = self._path(digest)
+        folder = os.path.dirname(target)
+        if folder not in self._folders:
+            os.makedirs(folder, exist_ok=True)
+            self._folders.add(folder)
         faults.point("object.write")
-        durable.write_stream(target, fill, mode=0o644, sync=False)
-        written.append(os.fspath(target))  # list.append is atomic: safe from worker threads
+        size = durable.write_private(target, fill, sync=False)
+        written.append(target)  # list.append is atomic: safe from worker threads
         faults.point("object.written")
-        return target.stat().st_size
+        return size
 
     def remove(self, digest: str) -> bool:
         faults.point("object.remove")

@@ -102,6 +102,8 @@ class BackupsSurface(Surface):
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 2)
         split.setStretchFactor(1, 3)
+        # the list's own size hint is a few rows: start it at about a third of the height
+        split.setSizes([260, 480])
 
         self.progress = QProgressBar()
         self.progress.setTextVisible(True)

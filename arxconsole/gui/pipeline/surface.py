@@ -627,15 +627,22 @@ class PipelineSurface(Surface):
 
     # ---- context menu --------------------------------------------------------------------
     def _steps_menu(self, pos: QPoint) -> None:
+        menu = self.steps_menu_at(pos)
+        if menu is not None:
+            menu.exec(self.steps_table.viewport().mapToGlobal(pos))
+
+    def steps_menu_at(self, pos: QPoint) -> QMenu | None:
+        """The context menu for the step under ``pos`` (None where none applies): built
+        apart from showing it, so that tests can pick its actions like a user."""
         idx = self.steps_table.indexAt(pos)
         if not idx.isValid() or self.driver.active or self.ctx.workspace is None:
-            return
+            return None
         step = self.steps.row(idx.row())["id"]
         menu = QMenu(self)
         menu.addAction(f"Run from {step}", lambda: self.start_run(from_step=step))
         menu.addAction(f"Dry run from {step}", lambda: self.start_run(dry_run=True, from_step=step))
         menu.addAction(f"Run only {step}", lambda: self.start_run(only=step))
-        menu.exec(self.steps_table.viewport().mapToGlobal(pos))
+        return menu
 
     # ---- history ---------------------------------------------------------------------------
     def reload_history(self) -> None:
