@@ -153,10 +153,10 @@ def run_gui(cli_ctx) -> int:
 def _screenshot(app, window, path: str) -> int:
     from PySide6.QtCore import QElapsedTimer, QEventLoop
 
-    # Let queued work (thumbnails, first refresh) settle before grabbing.
+    # Let queued work settle before grabbing.
     timer = QElapsedTimer()
     timer.start()
-    while timer.elapsed() < 600:
+    while timer.elapsed() < 1500:  # thumbnails, first refresh, the first sampler tick
         app.processEvents(QEventLoop.AllEvents, 50)
     ok = window.grab().save(path)
     window.close()

@@ -105,6 +105,7 @@ class Sampler:
         self._pending_events: list[AlertEvent] = []
         self.samples_taken = 0
         self.thread_cpu_s = 0.0        # all CPU the thread used: samples, alerts, flushes
+        self._cpu0: float | None = None  # thread_time() origin while the thread runs
         self.flushes = 0
         self.last_error: str | None = None
 
@@ -205,7 +206,7 @@ class Sampler:
                 self.last_error = f"cannot sample resources: {exc}"
                 log.error(self.last_error)
                 return
-        cpu0 = time.thread_time() - self.thread_cpu_s  # cumulative across stop/start
+        cpu0 = self._cpu0 = time.thread_time() - self.thread_cpu_s  # cumulative across stop/start
         now = time.monotonic()
         next_sample = now + self.interval
         next_flush = now + self.flush_interval
@@ -254,6 +255,8 @@ class Sampler:
             self._pending_events.extend(events)
         self._latest = sample
         self._recent.append(sample)
+        if self._cpu0 is not None:  # listeners that read the cost see this sample in it
+            self.thread_cpu_s = time.thread_time() - self._cpu0
         self.samples_taken += 1
         for fn in list(self._listeners):
             try:

@@ -117,6 +117,7 @@ class MetricsSurface(Surface):
         self.history_timer = QTimer(self)
         self.history_timer.setInterval(HISTORY_POLL_MS)
         self.history_timer.timeout.connect(self.poll_history)
+        self._cost_shown = False
         self.cost_timer = QTimer(self)
         self.cost_timer.setInterval(2000)
         self.cost_timer.timeout.connect(self.update_cost)
@@ -230,6 +231,8 @@ class MetricsSurface(Surface):
     def _on_sample(self, sample) -> None:
         self._recent.append(sample)
         self.live.add_sample(sample)
+        if not self._cost_shown:   # the first sample: say the sampler runs now, not in 2 s
+            self.update_cost()
 
     def _on_hover(self, text: str) -> None:
         self.hover_label.setText(text or "Shaded spans are pipeline runs, dashed lines their steps: "
@@ -243,6 +246,7 @@ class MetricsSurface(Surface):
         if not sampler.samples_taken:
             self.cost_label.setText("Sampler: starting…")
             return
+        self._cost_shown = True
         self.cost_label.setText(
             f"Sampler cost: {sampler.cost_per_sample_s * 1000:.2f} ms CPU per sample, "
             f"{sampler.core_percent:.2f} % of one core (every {sampler.interval:g} s)")
