@@ -7,7 +7,7 @@ import importlib
 import importlib.util
 import logging
 
-from PySide6.QtCore import QByteArray, QSize, Qt
+from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
                                QMainWindow, QMessageBox, QStackedWidget, QStatusBar, QToolButton,
@@ -42,6 +42,17 @@ def available_surfaces() -> list[tuple[str, str, str]]:
 
 def load_surface_class(name: str) -> type:
     return importlib.import_module(f"{__package__}.{name}").SURFACE
+
+
+# Selected item: a bar and a tint rather than a solid fill, so the icon stays visible.
+# Qt resolves palette() once, when a style sheet is set: changeEvent sets it again when
+# the theme changes at run time (Settings), or the rail would keep the old colours.
+RAIL_STYLE = (
+    "QListWidget#navigationRail { border: none; background: palette(base); }"
+    "QListWidget#navigationRail::item { padding-left: 6px; color: palette(text); }"
+    "QListWidget#navigationRail::item:selected { background: palette(alternate-base);"
+    " border-left: 3px solid palette(highlight); color: palette(text); font-weight: bold; }"
+    "QListWidget#navigationRail::item:hover:!selected { background: palette(alternate-base); }")
 
 
 class StatusItem(QWidget):
@@ -92,12 +103,7 @@ class MainWindow(QMainWindow):
         self.rail.setFixedWidth(150)
         self.rail.setSpacing(2)
         # Selected item: a bar and a tint rather than a solid fill, so the icon stays visible.
-        self.rail.setStyleSheet(
-            "QListWidget#navigationRail { border: none; background: palette(base); }"
-            "QListWidget#navigationRail::item { padding-left: 6px; color: palette(text); }"
-            "QListWidget#navigationRail::item:selected { background: palette(alternate-base);"
-            " border-left: 3px solid palette(highlight); color: palette(text); font-weight: bold; }"
-            "QListWidget#navigationRail::item:hover:!selected { background: palette(alternate-base); }")
+        self.rail.setStyleSheet(RAIL_STYLE)
         self.stack = QStackedWidget()
         body.addWidget(self.rail)
         body.addWidget(self.stack, 1)
@@ -311,6 +317,8 @@ class MainWindow(QMainWindow):
             ctx.set_status("run", "", "", "")
             self.statusBar().showMessage("Demo history ready: " + "; ".join(done), 10000)
             ctx.workspaceFilesChanged.emit([])
+            if ctx.status_monitor is not None:   # the backups it made: not "No backup yet" for 5 s
+                ctx.status_monitor.refresh()
 
         def failed(message, _user):
             ctx.set_status("run", "warning", "Demo history incomplete", message)
@@ -383,6 +391,12 @@ class MainWindow(QMainWindow):
         if item is not None:
             s.setValue("window/surface", item.data(Qt.UserRole))
         s.sync()
+
+    def changeEvent(self, event) -> None:
+        if event.type() in (QEvent.PaletteChange, QEvent.ApplicationPaletteChange) and hasattr(self, "rail"):
+            self.rail.setStyleSheet("")          # re-resolve palette() against the new theme
+            self.rail.setStyleSheet(RAIL_STYLE)
+        super().changeEvent(event)
 
     def closeEvent(self, event) -> None:
         if not self._confirm_leave():

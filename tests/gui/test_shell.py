@@ -115,6 +115,29 @@ def test_dark_theme_applies_dark_palette(qtbot, monkeypatch):
         apply_theme(app, "light")
 
 
+def test_switching_theme_while_running_repaints_the_rail(main_window, qtbot):
+    """Style sheets resolve palette() once: the rail must follow a theme switched in Settings."""
+    from PySide6.QtWidgets import QApplication
+
+    from arxconsole.gui.theme import apply_theme
+
+    app = QApplication.instance()
+    main_window.show()
+    qtbot.waitExposed(main_window)
+
+    def rail_background():   # an empty spot of the rail, below its last item
+        img = main_window.rail.grab().toImage()
+        return img.pixelColor(img.width() // 2, img.height() - 5).lightness()
+
+    try:
+        assert rail_background() > 180
+        apply_theme(app, "dark")
+        qtbot.waitUntil(lambda: rail_background() < 80, timeout=3000)
+    finally:
+        apply_theme(app, "light")
+    qtbot.waitUntil(lambda: rail_background() > 180, timeout=3000)
+
+
 def test_screenshot_command_writes_png(tmp_path):
     out = tmp_path / "shot.png"
     proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(out)],

@@ -449,6 +449,8 @@ class PipelineSurface(Surface):
                           for c in st.get("files_written") or []})
         if written and result.get("state") == "succeeded":
             self.ctx.workspaceFilesChanged.emit(written)   # Symbols, Home, Backups see the new files
+        if self.ctx.status_monitor is not None:   # the run's backup, the failure rate: now, not in 5 s
+            self.ctx.status_monitor.refresh()
 
     def _on_run_failed(self, message: str, user_error: bool, run_id) -> None:
         (QMessageBox.warning if user_error else QMessageBox.critical)(
