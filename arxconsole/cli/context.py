@@ -11,7 +11,6 @@ from typing import Any
 
 from ..engine.datadir import DataDir
 from ..engine.errors import UserError
-from ..engine.logsetup import setup_logging
 from ..engine.workspace import Workspace
 
 
@@ -20,11 +19,16 @@ class CliContext:
         self.args = args
         self.json: bool = bool(getattr(args, "json", False))
         self.recovery_messages: list[str] = []
+        # The GUI opens the log file itself once its window is shown (start-up time).
+        self.defer_logging = False
 
     @cached_property
     def data_dir(self) -> DataDir:
         dd = DataDir.resolve(getattr(self.args, "data_dir", None))
-        setup_logging(dd.logs)
+        if not self.defer_logging:
+            from ..engine.logsetup import setup_logging
+
+            setup_logging(dd.logs)
         return dd
 
     @cached_property

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import logging
-import logging.handlers
 from pathlib import Path
 
 LOG_FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
 
 def setup_logging(log_dir: Path, level: int = logging.INFO) -> Path:
+    import logging.handlers  # here: it pulls in socket and pickle (~9 ms of GUI start-up)
+
     log_file = Path(log_dir) / "arxconsole.log"
     root = logging.getLogger()
     # Re-configuring (tests open several data dirs in one process) replaces our handler.

@@ -20,6 +20,10 @@ def effective_scheme(choice: str | None = None) -> str:
     choice = choice.lower()
     if choice in ("light", "dark"):
         return choice
+    return _system_scheme()
+
+
+def _system_scheme() -> str:
     hints = QGuiApplication.styleHints()
     return "dark" if hints.colorScheme() == Qt.ColorScheme.Dark else "light"
 
@@ -49,9 +53,16 @@ def dark_palette() -> QPalette:
 def apply_theme(app: QApplication, choice: str | None = None) -> str:
     """Apply and return the effective scheme.  Fusion renders both palettes faithfully
     on every platform (and offscreen, for screenshots)."""
-    app.setStyle("Fusion")
+    if not app.property("arx_fusion"):   # the app made its QApplication with -style Fusion
+        app.setStyle("Fusion")
+        app.setProperty("arx_fusion", True)
     scheme = effective_scheme(choice)
-    app.setPalette(dark_palette() if scheme == "dark" else app.style().standardPalette())
+    if scheme == "dark":
+        app.setPalette(dark_palette())
+    elif app.property("arx_scheme") is not None or _system_scheme() == "dark":
+        # back from dark, or light forced on a dark desktop; otherwise (a light start)
+        # Fusion's own palette is already in place and touching the style costs start-up
+        app.setPalette(app.style().standardPalette())
     app.setProperty("arx_scheme", scheme)
     return scheme
 
