@@ -46,6 +46,11 @@ class CliContext:
     def workspace_path(self, required: bool = True):
         """The workspace the user named (--workspace, --demo); None when not required."""
         if getattr(self.args, "demo", False):
+            from ..engine.demo_marker import demo_is_complete
+
+            path = self.data_dir.demo_workspace.expanduser().resolve()
+            if demo_is_complete(path):   # the usual case: no need to load the demo's content
+                return path
             from ..engine.demo import ensure_demo_workspace
 
             return ensure_demo_workspace(self.data_dir.demo_workspace)

@@ -31,12 +31,12 @@ from typing import Any
 from .. import __version__
 from ..resources import resource_path
 from . import durable
+from .demo_marker import DEMO_MARKER, demo_is_complete, is_demo_workspace, read_marker  # noqa: F401 (re-exported)
 from .errors import UserError
 from .progress import ProgressFn, no_progress
 from .workspace import BEHAVIOR_DIR, INTERNAL_NAMES, SCHEMAS_DIR, SYMBOLS_DIR, Workspace
 
 DEMO_RESOURCE = "demo-workspace"
-DEMO_MARKER = ".arxconsole-demo.json"
 
 
 class DemoError(UserError):
@@ -90,19 +90,6 @@ def _source_files(src: Path) -> list[str]:
                 continue
             files.append((Path(dirpath) / fn).relative_to(src).as_posix())
     return files
-
-
-def read_marker(folder: str | os.PathLike) -> dict[str, Any] | None:
-    """The demo marker's content, or None when ``folder`` is not a demo workspace."""
-    try:
-        data = json.loads((Path(folder) / DEMO_MARKER).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) and data.get("arxconsole_demo") is True else None
-
-
-def is_demo_workspace(folder: str | os.PathLike) -> bool:
-    return read_marker(folder) is not None
 
 
 def _has_user_content(folder: Path) -> bool:
@@ -190,8 +177,7 @@ def ensure_demo_workspace(path: str | os.PathLike) -> Path:
     """The demo workspace at ``path``: written on first use (or finished when a previous
     write was interrupted), otherwise returned untouched so the user's edits survive."""
     path = Path(path).expanduser().resolve()
-    marker = read_marker(path) if path.is_dir() else None
-    if marker is None or marker.get("complete") is not True:
+    if not demo_is_complete(path):
         write_demo_workspace(path)
         # Hook point (see module docstring): seed run history and backups for a fresh demo here.
     return path

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -185,6 +184,8 @@ class WorkspaceLock:
             ) from None
         fh.seek(0)
         fh.truncate()
+        import socket  # here, not at import: it is only needed for this line (start-up time)
+
         fh.write(f"pid {os.getpid()} on {socket.gethostname()} since {time.strftime('%Y-%m-%d %H:%M:%S')}\n")
         fh.flush()
         self._fh = fh

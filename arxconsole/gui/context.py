@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Signal
 
 from ..engine.datadir import DataDir
-from ..engine.session import WorkspaceSession, open_session
 from ..engine.workspace import Workspace
+
+if TYPE_CHECKING:
+    from ..engine.session import WorkspaceSession
 
 log = logging.getLogger(__name__)
 MAX_RECENT = 8
@@ -53,6 +56,8 @@ class AppContext(QObject):
     def open_workspace(self, path: str | Path) -> Workspace:
         """Lock and open; raises WorkspaceError (shown to the user) and keeps the current
         workspace open when the new one cannot be opened."""
+        from ..engine.session import open_session  # after the first window (start-up time)
+
         new = open_session(path, self.db, self.data_dir)
         self.close_workspace(emit=False)
         self._session = new
