@@ -2,9 +2,10 @@
 
 Rendering goes to a QImage in a worker (QSvgRenderer and QPainter on a QImage are safe
 off the GUI thread; QPixmap is not), in batches, so a library of thousands of symbols
-never stalls the window.  The GUI thread only turns finished images into icons.  The
-cache key is the SVG text's hash, so an unchanged symbol is never rendered twice and an
-edited one is re-rendered.
+never stalls the window; the worker pauses every few milliseconds so that the GUI thread
+gets the GIL (see RENDER_SLICE_S).  The GUI thread only turns finished images into icons.
+The cache key is the SVG text's hash, so an unchanged symbol is never rendered twice and
+an edited one is re-rendered.
 """
 
 from __future__ import annotations
@@ -26,6 +27,16 @@ THUMB_SIZE = 40
 BATCH = 16                 # images per event: small enough that converting a batch is quick
 MAX_CACHED = 5000
 CONVERT_SLICE_S = 0.006   # GUI time per slice turning rendered images into icons
+# The worker renders for RENDER_SLICE_S, then sleeps RENDER_PAUSE_S.  Every Qt call from
+# Python releases and re-takes the GIL; a thumbnail is ~15 short Qt calls (~0.1 ms in all),
+# so a worker rendering flat out re-takes the GIL microseconds after each release, before
+# the GUI thread it woke can run - and CPython's forced hand-over (the switch interval)
+# never fires, because the GIL keeps "changing hands".  The GUI thread then waited for the
+# GIL at every Python call (each timer, slot, icon conversion) and the window stalled for
+# 50-150 ms at a time while 1,000 thumbnails rendered (bench/thumbnails.py).  A real pause
+# hands the GIL over; rendering 1,000 thumbnails takes ~0.1 s of worker time either way.
+RENDER_SLICE_S = 0.002
+RENDER_PAUSE_S = 0.001
 LANE = "symbols"       # one background thread for the library: reads, thumbnails, validation
 
 
@@ -99,6 +110,7 @@ class ThumbnailCache(QObject):
 
         def work(handle):
             batch = []
+            slice_start = time.perf_counter()
             for key, svg in todo:
                 if handle.cancel.cancelled:
                     break
@@ -106,6 +118,9 @@ class ThumbnailCache(QObject):
                 if len(batch) >= BATCH:
                     handle.event(batch)
                     batch = []
+                if time.perf_counter() - slice_start >= RENDER_SLICE_S:
+                    time.sleep(RENDER_PAUSE_S)      # let the GUI thread have the GIL (see above)
+                    slice_start = time.perf_counter()
             if batch:
                 handle.event(batch)
             return [k for k, _ in todo]
