@@ -3,6 +3,8 @@ canvas, thumbnails, findings list, library reading."""
 
 from __future__ import annotations
 
+import time
+
 import json
 
 import pytest
@@ -268,7 +270,27 @@ def test_thumbnail_worker_leaves_the_gil_to_the_gui_thread(qtbot):
     assert cache.request(svgs) == 800
     worst = _longest_tick_gap_ms(until=lambda: not cache.busy)
     assert not cache.busy and cache.rendered == 800
-    assert worst < 25 + 2 * idle, f"GUI thread held off {worst:.1f} ms (idle noise {idle:.1f} ms)"
+    # A loose bound, so a busy CI machine does not fail it: flat-out rendering held the GUI
+    # off 33-86 ms here, pacing 4-7 ms; bench/thumbnails.py measures the bar (50 ms).
+    assert worst < 60 + 3 * idle, f"GUI thread held off {worst:.1f} ms (idle noise {idle:.1f} ms)"
+
+
+def test_thumbnail_worker_pauses_between_render_slices(qtbot, monkeypatch):
+    """The mechanism behind the test above, without timing: rendering many thumbnails,
+    the worker sleeps (hands over the GIL) at least once per RENDER_SLICE_S of work."""
+    from arxconsole.gui.symbols import thumbnails
+
+    pauses = []
+    real_sleep = time.sleep
+    monkeypatch.setattr(thumbnails.time, "sleep", lambda s: (pauses.append(s), real_sleep(s)))
+    monkeypatch.setattr(thumbnails, "RENDER_SLICE_S", 0.0)      # every render is a slice
+    cache = ThumbnailCache()
+    svg = '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 8 8"><rect width="{i}" height="4"/></svg>'
+    svgs = {svg_key(s): s for s in (svg.format(i=i) for i in range(1, 41))}
+    assert cache.request(svgs) == 40
+    qtbot.waitUntil(lambda: not cache.busy, timeout=20_000)
+    assert cache.rendered == 40
+    assert len(pauses) >= 39 and set(pauses) == {thumbnails.RENDER_PAUSE_S}
 
 
 # ---- findings list -------------------------------------------------------------------------
