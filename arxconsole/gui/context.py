@@ -58,6 +58,8 @@ class AppContext(QObject):
         workspace open when the new one cannot be opened."""
         from ..engine.session import open_session  # after the first window (start-up time)
 
+        if self.is_current_workspace(path):
+            return self.workspace   # already open here: our own lock would refuse it as "another console"
         new = open_session(path, self.db, self.data_dir)
         self.close_workspace(emit=False)
         self._session = new
@@ -68,6 +70,13 @@ class AppContext(QObject):
             self.recoveryReported.emit(list(new.recovery_messages))
         self.workspaceChanged.emit(new.workspace)
         return new.workspace
+
+    def is_current_workspace(self, path: str | Path) -> bool:
+        current = self.workspace
+        try:
+            return current is not None and Path(path).expanduser().resolve() == current.root
+        except OSError:
+            return False
 
     def close_workspace(self, emit: bool = True) -> None:
         if self._session:

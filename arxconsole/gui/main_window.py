@@ -259,6 +259,9 @@ class MainWindow(QMainWindow):
         return all(p.confirm_discard() for p in self._pages.values() if hasattr(p, "confirm_discard"))
 
     def open_workspace(self, path) -> bool:
+        if self.ctx.is_current_workspace(path):   # e.g. picked from Recent: nothing to leave or lock
+            self.statusBar().showMessage(f"{path} is already open", 5000)
+            return True
         if not self._confirm_leave():
             return False
         try:

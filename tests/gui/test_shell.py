@@ -55,6 +55,15 @@ def test_workspace_locked_by_another_console_is_refused_clearly(main_window, tmp
     assert main_window.ws_name.text() == "No workspace open"
 
 
+def test_reopening_the_open_workspace_is_not_refused_as_another_console(main_window, tmp_path, messages):
+    ws = make_ws(tmp_path / "plant")
+    assert main_window.open_workspace(ws.root)
+    opened = main_window.ctx.workspace
+    assert main_window.open_workspace(str(ws.root) + "/")     # e.g. from File > Recent
+    assert not messages and main_window.ctx.workspace is opened
+    assert main_window.ws_name.text() == "plant"
+
+
 def test_not_a_workspace_is_refused_and_current_stays_open(main_window, tmp_path, messages):
     good = make_ws(tmp_path / "good")
     main_window.open_workspace(good.root)
