@@ -156,6 +156,13 @@ def test_damaged_backup_is_refused_and_workspace_untouched(ws, repo, damage):
     assert snapshot(ws) == broken
     assert not (ws.root / STAGING_DIR).exists()
     assert not verify_backup(repo, m.id).ok
+    # a refused restore leaves no "before a restore" backup behind in the list (nothing
+    # changed, so it was not needed); it stays undoable among the deleted ones
+    if damage != "truncated-manifest":
+        assert [r.id for r in repo.list()] == [m.id]
+        others = [(r.state, r.manifest.reason) for r in repo.list(include_deleted=True) if r.id != m.id]
+        # a missing object is found before the safety backup is taken; bad content while staging
+        assert others == ([("deleted", "before_restore")] if damage == "flip-object" else [])
 
 
 def test_damage_in_a_file_the_workspace_already_has_still_refuses(ws, repo):

@@ -211,6 +211,12 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
         except BaseException as exc:
             # Nothing in the workspace has been touched yet.
             _discard(stage)
+            if safety is not None and isinstance(exc, RestoreRefused):
+                # Damage found while staging (content is verified as it is decompressed,
+                # so the bytes are hashed once): the safety backup protects nothing, so it
+                # does not stay in the list; soft-deleted, it can still be brought back.
+                repo.delete(safety.id, db=db, why=f"restore of {m.id} refused (damaged backup); "
+                                                  "nothing changed, so this safety backup was not needed")
             if isinstance(exc, OSError):
                 raise UserError(f"{stage}: cannot stage the restore ({exc.strerror or exc}); "
                                 f"nothing in the workspace changed") from exc
