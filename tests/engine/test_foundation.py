@@ -153,3 +153,15 @@ def test_data_dir_pointer_from_settings(tmp_path, monkeypatch):
     assert datadir.read_location_pointer() is None
     (tmp_path / "cfg" / "location.json").write_text("garbage")
     assert datadir.read_location_pointer() is None  # a damaged pointer falls back to the default
+
+
+@pytest.mark.parametrize("text, words", [('{"id": "abc', "Unterminated string starting at line 1 column 8"),
+                                         ('{"id": "a\x01"}', "Invalid control character at line 1 column 10")])
+def test_json_problems_read_as_one_sentence(tmp_path, text, words):
+    from arxconsole.engine.symbols.model import read_json_object
+
+    path = tmp_path / "EL_Bad_001.json"
+    path.write_text(text, encoding="utf-8")
+    data, findings = read_json_object(path)
+    assert data is None and len(findings) == 1
+    assert words in findings[0].message and " at at " not in findings[0].message

@@ -166,7 +166,7 @@ def parse_json_object(raw: bytes, name: str) -> tuple[dict[str, Any] | None, lis
         truncated = exc.pos >= len(text.rstrip())
         what = "truncated JSON (ends unexpectedly)" if truncated else "invalid JSON"
         return None, [RULES["file.json.invalid"].finding(
-            f"{name}: {what}: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            f"{name}: {what}: {exc.msg.removesuffix(' at')} at line {exc.lineno} column {exc.colno}",  # "starting at" + "at line"
             file=name, line=exc.lineno, column=exc.colno)]
     except RecursionError:
         return None, [RULES["file.json.invalid"].finding(f"{name}: JSON nested too deeply", file=name)]
