@@ -189,6 +189,7 @@ def test_verify_reports_flipped_byte_missing_object_and_truncated_manifest(ws, r
     path.write_bytes(path.read_bytes()[:-40])
     report = verify_backup(repo, m2.id)
     assert not report.ok and "truncated or altered" in report.problems[0].problem
+    assert report.problems[0].path == str(path) and str(path) not in report.problems[0].problem  # said once
     states = {r.id: r.state for r in repo.list()}
     assert states[m2.id] == "damaged"
 

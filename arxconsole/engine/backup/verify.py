@@ -49,7 +49,9 @@ def verify_backup(repo: BackupRepository, ref: str, *, db=None, progress: Progre
     try:
         manifest = repo.load(bid)
     except UserError as exc:
-        report.problems.append(VerifyProblem(str(repo.manifest_path(bid)), "", str(exc)))
+        where = str(repo.manifest_path(bid))
+        # the problem is shown after its path: do not say the path twice
+        report.problems.append(VerifyProblem(where, "", str(exc).removeprefix(f"{where}: ")))
     else:
         report.files = len(manifest.files)
         report.bytes = sum(f.size for f in manifest.files)
