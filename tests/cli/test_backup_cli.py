@@ -141,3 +141,15 @@ def test_usage_errors_exit_2_and_missing_things_exit_1(ws, capsys):
     assert code == 1 and "no workspace" in err
     code, _, err = run(capsys, "backup", "verify", "20990101")
     assert code == 1 and "no such backup" in err
+
+
+def test_prune_with_a_workspace_touches_only_its_backups(ws, tmp_path, capsys):
+    other = make_workspace(tmp_path / "other")
+    kept_elsewhere = [create(capsys, other)["id"] for _ in range(2)]
+    mine = [create(capsys, ws)["id"] for _ in range(2)]
+    code, out, _ = run(capsys, "backup", "prune", "-w", str(ws.root), "--keep-last", "1", "--keep-daily", "0",
+                       "--json")
+    decisions = json.loads(out)["decisions"]
+    assert code == 0 and sorted(d["id"] for d in decisions) == sorted(mine)
+    code, out, _ = run(capsys, "backup", "list", "--json")
+    assert sorted(b["id"] for b in json.loads(out)["backups"]) == sorted(kept_elsewhere + mine[1:])

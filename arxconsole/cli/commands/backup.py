@@ -209,7 +209,9 @@ def _purge(ctx) -> int:
 
 def _prune(ctx) -> int:
     a = ctx.args
-    decisions = apply_retention(_repo(ctx), a.keep_last, a.keep_daily, dry_run=a.dry_run, db=ctx.db)
+    # --workspace/--demo: only that workspace's backups; none: every workspace's, each ranked apart
+    decisions = apply_retention(_repo(ctx), a.keep_last, a.keep_daily, dry_run=a.dry_run, db=ctx.db,
+                                workspace=ctx.workspace_path(required=False))
     lines = [f"{d.id}  {'keep' if d.keep else 'DROP'}  {'; '.join(d.reasons)}" for d in decisions]
     lines.append(("would drop" if a.dry_run else "dropped (undo with undelete until purge)")
                  + f": {sum(not d.keep for d in decisions)}, kept: {sum(d.keep for d in decisions)}")

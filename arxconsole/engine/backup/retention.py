@@ -9,6 +9,7 @@ is dropped.  ``apply_retention`` soft-deletes the dropped ones (undoable with
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, field
 
 from ..errors import UserError
@@ -73,8 +74,11 @@ def plan_retention(records: list[BackupRecord], keep_last: int, keep_daily: int,
 
 
 def apply_retention(repo: BackupRepository, keep_last: int, keep_daily: int, *, dry_run: bool = False,
-                    db=None, now: dt.datetime | None = None) -> list[RetentionDecision]:
-    decisions = plan_retention(repo.list(), keep_last, keep_daily, now)
+                    db=None, now: dt.datetime | None = None,
+                    workspace: str | os.PathLike | None = None) -> list[RetentionDecision]:
+    """Keep/drop every backup of the data dir (each workspace's backups ranked among
+    themselves), or only those of ``workspace``."""
+    decisions = plan_retention(repo.list(workspace=workspace), keep_last, keep_daily, now)
     if not dry_run:
         for d in decisions:
             if not d.keep:
