@@ -784,3 +784,107 @@ def test_files_rewritten_elsewhere_never_drop_unsaved_edits(surface, qtbot):
     assert surface.save()
     assert not ed.disk_note.isVisible()
     assert json.loads(path.read_text())["name"].endswith(" (mine)")
+
+
+# ---- JSON tab: an edit still waiting for the pause in typing ----------------------------------
+def type_in_json(qtbot, s, old, new):
+    """Select ``old`` in the JSON tab and type ``new`` over it, like a user."""
+    from PySide6.QtGui import QTextCursor
+
+    from arxconsole.gui.symbols.editor import TAB_JSON
+
+    s.editor.tabs.setCurrentIndex(TAB_JSON)
+    view = s.editor.json_view
+    text = view.editor.toPlainText()
+    start = text.index(old)
+    cursor = view.editor.textCursor()
+    cursor.setPosition(start)
+    cursor.setPosition(start + len(old), QTextCursor.KeepAnchor)
+    view.editor.setTextCursor(cursor)
+    view.editor.setFocus()
+    qtbot.keyClicks(view.editor, new)
+    return view
+
+
+def _answering(monkeypatch, answer):
+    asked = []
+
+    def question(parent, title, text, *a, **k):
+        asked.append((title, text))
+        return answer["value"]
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    return asked
+
+
+def _name_on_disk(s, sid):
+    return json.loads(s.library.find_entry(sid).path.read_text(encoding="utf-8"))["name"]
+
+
+def test_json_edit_then_switching_at_once_asks_and_never_lands_on_the_next_symbol(surface, qtbot, monkeypatch):
+    pick(qtbot, surface, "EL_Receptacle_001")
+    switch_name = _name_on_disk(surface, "EL_WallSwitch_001")
+    view = type_in_json(qtbot, surface, "Duplex receptacle 20 A", "TYPED IN JSON")
+    assert view.pending                               # still inside the typing pause
+    answer = {"value": QMessageBox.Cancel}
+    asked = _answering(monkeypatch, answer)
+    item = tree_item(surface, "EL_WallSwitch_001")
+    surface.library.tree.setCurrentItem(item)          # switch at once
+    assert asked and asked[-1][0] == "Unsaved changes" and "EL_Receptacle_001" in asked[-1][1]
+    assert surface.doc.get("id") == "EL_Receptacle_001" and surface.doc.get("name") == "TYPED IN JSON"
+    assert surface.has_unsaved_changes()
+    # Discard: the next symbol opens untouched, the file keeps its name
+    answer["value"] = QMessageBox.Discard
+    surface.library.tree.setCurrentItem(item)
+    assert surface.doc.get("id") == "EL_WallSwitch_001"
+    qtbot.wait(600)                                    # longer than the JSON debounce
+    assert surface.doc.get("name") == switch_name and not surface.doc.dirty
+    assert not surface.doc.undo_stack.canUndo()
+    assert _name_on_disk(surface, "EL_Receptacle_001") == "Duplex receptacle 20 A"
+    assert _name_on_disk(surface, "EL_WallSwitch_001") == switch_name
+    # Save: the edit goes to the symbol it was typed into
+    pick(qtbot, surface, "EL_Receptacle_001")
+    type_in_json(qtbot, surface, "Duplex receptacle 20 A", "SAVED FROM JSON")
+    answer["value"] = QMessageBox.Save
+    surface.library.tree.setCurrentItem(item)
+    assert surface.doc.get("id") == "EL_WallSwitch_001"
+    qtbot.wait(600)
+    assert surface.doc.get("name") == switch_name and not surface.doc.dirty
+    assert _name_on_disk(surface, "EL_Receptacle_001") == "SAVED FROM JSON"
+    assert _name_on_disk(surface, "EL_WallSwitch_001") == switch_name
+
+
+def test_json_edit_is_saved_by_ctrl_s_and_kept_on_close(surface, qtbot, monkeypatch, main_window):
+    pick(qtbot, surface, "EL_Receptacle_001")
+    view = type_in_json(qtbot, surface, "Duplex receptacle 20 A", "CTRL S")
+    assert view.pending
+    surface.save_action.setEnabled(True)   # as the key would find it: the doc is not dirty yet
+    assert surface.save()
+    assert _name_on_disk(surface, "EL_Receptacle_001") == "CTRL S"
+    # close the window inside the typing pause: asked, and Save writes the edit
+    path = surface.doc.path
+    type_in_json(qtbot, surface, "CTRL S", "ON CLOSE")
+    asked = _answering(monkeypatch, {"value": QMessageBox.Save})
+    main_window.close()
+    assert asked and asked[-1][0] == "Unsaved changes"
+    assert json.loads(path.read_text(encoding="utf-8"))["name"] == "ON CLOSE"
+
+
+def test_invalid_json_edit_is_not_dropped_silently(surface, qtbot, monkeypatch, messages):
+    pick(qtbot, surface, "EL_Receptacle_001")
+    path = surface.doc.path
+    before = path.read_text()
+    type_in_json(qtbot, surface, '"Duplex receptacle 20 A",', '"broken')
+    assert not surface.save()                          # not the last valid state in silence
+    assert messages[-1][1] == "Cannot save" and "not valid JSON" in messages[-1][2]
+    assert path.read_text() == before
+    answer = {"value": QMessageBox.Cancel}
+    asked = _answering(monkeypatch, answer)
+    item = tree_item(surface, "EL_WallSwitch_001")
+    surface.library.tree.setCurrentItem(item)
+    assert asked and "not valid JSON" in asked[-1][1]
+    assert surface.doc.get("id") == "EL_Receptacle_001"
+    answer["value"] = QMessageBox.Discard
+    surface.library.tree.setCurrentItem(item)
+    assert surface.doc.get("id") == "EL_WallSwitch_001" and not surface.doc.dirty
+    assert path.read_text() == before

@@ -421,3 +421,30 @@ def test_json_edit_in_progress_is_not_overwritten_by_other_changes(qtbot):
     assert ed.doc.get("description") == "typed in JSON"
     assert ed.doc.get("name") == "B"      # the change made elsewhere is kept (only edited fields apply)
     assert json.loads(view.editor.toPlainText())["name"] == "B"   # and the text shows the merge
+
+
+def test_json_view_pending_edit_is_flushed_on_demand_and_never_applied_to_the_next_document(qtbot, tmp_path):
+    from arxconsole.gui.symbols.json_source import APPLY_DELAY_MS, JsonSourceView
+
+    doc = SymbolDocument()
+    view = JsonSourceView(doc)
+    qtbot.addWidget(view)
+    view.show()
+    doc.load({"id": "EL_A_001", "name": "A"}, tmp_path / "EL_A_001.json")
+    view.editor.setPlainText(view.editor.toPlainText().replace('"A"', '"typed"'))   # userEdited
+    assert view.pending and doc.get("name") == "A"
+    assert view.flush() and not view.pending
+    assert doc.get("name") == "typed" and doc.dirty
+    # typed, then another document loads before the pause ends: the edit is dropped
+    doc.load({"id": "EL_B_001", "name": "B"}, tmp_path / "EL_B_001.json")
+    view.editor.setPlainText(view.editor.toPlainText().replace('"B"', '"for B"'))
+    doc.load({"id": "EL_C_001", "name": "C"}, tmp_path / "EL_C_001.json")
+    assert not view.pending
+    qtbot.wait(APPLY_DELAY_MS + 200)
+    assert doc.get("name") == "C" and not doc.dirty and not doc.undo_stack.canUndo()
+    assert json.loads(view.editor.toPlainText())["name"] == "C"
+    # text that does not parse cannot be flushed, and says so
+    view.editor.setPlainText('{"id": ')
+    assert not view.flush() and view.unapplied
+    view.refresh()
+    assert not view.unapplied

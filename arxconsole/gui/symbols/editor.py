@@ -309,6 +309,15 @@ class SymbolEditor(QWidget):
     def schedule(self) -> None:
         self._timer.start()
 
+    def flush_pending(self) -> bool:
+        """Put every edit still waiting for a pause in typing into the document now (the
+        JSON tab applies after a debounce; the SVG source and the form apply per key).
+        False when the JSON tab holds text that cannot be applied."""
+        ok = self.json_view.flush()
+        if self._timer.isActive():
+            self.refresh_now()
+        return ok
+
     # ---- validation ----------------------------------------------------------------
     def target_path(self) -> Path | None:
         """Where saving writes: <library>/<system>/<id>.json, or the file it came from

@@ -119,8 +119,8 @@ class SymbolsSurface(Surface):
                                           "plain SVG")
         self.toolbar.addSeparator()
         self.save_action = self._action("Save", self.save, QKeySequence.Save, "ok", "Save (Ctrl+S)")
-        self.undo_action = self._action("Undo", stack.undo, QKeySequence.Undo, tooltip="Undo (Ctrl+Z)")
-        self.redo_action = self._action("Redo", stack.redo, [QKeySequence.Redo, "Ctrl+Shift+Z", "Ctrl+Y"],
+        self.undo_action = self._action("Undo", self.undo, QKeySequence.Undo, tooltip="Undo (Ctrl+Z)")
+        self.redo_action = self._action("Redo", self.redo, [QKeySequence.Redo, "Ctrl+Shift+Z", "Ctrl+Y"],
                                         tooltip="Redo (Ctrl+Shift+Z)")
         stack.canUndoChanged.connect(self._update_actions)
         stack.canRedoChanged.connect(self._update_actions)
@@ -169,6 +169,14 @@ class SymbolsSurface(Surface):
             self.waive_action.setToolTip(tip(f"{f.rule} cannot be waived: fix the problem instead"))
         else:
             self.waive_action.setToolTip("Waive the selected finding's rule for this symbol, with a reason")
+
+    def undo(self) -> None:
+        self.editor.flush_pending()       # a pending JSON edit is the step to take back
+        self.doc.undo_stack.undo()
+
+    def redo(self) -> None:
+        self.editor.flush_pending()
+        self.doc.undo_stack.redo()
 
     def focus_search(self) -> None:
         self.library.search.setFocus(Qt.ShortcutFocusReason)
@@ -287,12 +295,29 @@ class SymbolsSurface(Surface):
 
     # ---- unsaved changes -----------------------------------------------------------
     def has_unsaved_changes(self) -> bool:
-        return self.doc.dirty
+        ok = self.editor.flush_pending()
+        return self.doc.dirty or (self.doc.is_open and not ok)
 
     def confirm_discard(self) -> bool:
+        """Before the open symbol is replaced or left (another symbol, new, duplicate,
+        workspace switch, close): edits still waiting in the editor are put into the
+        document first, so they count as unsaved changes and are saved or discarded
+        with it — never applied to whatever opens next."""
+        applied = self.editor.flush_pending()
+        sid = self.doc.get("id") or "this symbol"
+        if self.doc.is_open and not applied:
+            more = " and its other unsaved changes" if self.doc.dirty else ""
+            answer = QMessageBox.question(
+                self, "Unsaved changes",
+                f"{sid}: the JSON tab holds an edit that is not valid JSON, so it cannot be saved. "
+                f"Discard that edit{more}?\n{self.editor.json_view.status.text()}",
+                QMessageBox.Discard | QMessageBox.Cancel, QMessageBox.Cancel)
+            if answer in (QMessageBox.Discard, QMessageBox.Yes):
+                self.revert()
+                return True
+            return False
         if not self.doc.dirty:
             return True
-        sid = self.doc.get("id") or "this symbol"
         answer = QMessageBox.question(
             self, "Unsaved changes",
             f"{sid} has unsaved changes. Save them before leaving?",
@@ -317,6 +342,11 @@ class SymbolsSurface(Surface):
         from ...engine.symbols import save_symbol
 
         if not self.doc.is_open:
+            return False
+        if not self.editor.flush_pending():  # a JSON edit still waiting for a pause in typing
+            QMessageBox.warning(self, "Cannot save",
+                                "The JSON tab holds an edit that is not valid JSON: fix it (or undo it) "
+                                f"first.\n{self.editor.json_view.status.text()}")
             return False
         self.editor.refresh_now()          # validate the very latest text, not a debounced one
         reason = self.editor.save_block_reason()
@@ -563,6 +593,7 @@ class SymbolsSurface(Surface):
     def export_symbol(self, path: str | None = None) -> bool:
         if not self.doc.is_open:
             return False
+        self.editor.flush_pending()
         sid = str(self.doc.get("id") or "symbol")
         if path is None:
             path, _ = QFileDialog.getSaveFileName(self, "Export symbol", f"{sid}.json",
@@ -606,6 +637,7 @@ class SymbolsSurface(Surface):
         path = self.doc.path
         if path is None:
             return
+        self.editor.flush_pending()        # a pending JSON edit makes the symbol dirty: kept
         on_disk = read_json_object(path)[0] if path.exists() else None
         if on_disk == self._disk_data:
             return
