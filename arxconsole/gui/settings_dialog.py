@@ -175,7 +175,7 @@ class SettingsDialog(QDialog):
         mform.addRow("Raw 1 Hz samples for", self.raw_hours)
         mform.addRow("Per-minute aggregates for", self.minute_days)
         mform.addRow("Per-hour aggregates for", self.hour_days)
-        backups = QGroupBox("Backups (applied by 'Prune' on the Backups surface)")
+        backups = QGroupBox("Backups (applied by 'Retention' on the Backups surface)")
         bform = QFormLayout(backups)
         br = backup_retention(self.ctx.db)
         self.keep_last = QSpinBox()
@@ -247,6 +247,11 @@ class SettingsDialog(QDialog):
         db = self.ctx.db
         notes = []
         try:
+            self._check_values()   # all or nothing: refuse before anything is changed
+        except UserError as exc:
+            self.notice.setText(f"Nothing was applied: {exc}")
+            return False
+        try:
             # theme: now
             theme = self.theme_combo.currentData()
             if theme != str(self.ctx.settings.value("ui/theme", "system")):
@@ -309,6 +314,21 @@ class SettingsDialog(QDialog):
             return False
         self.notice.setText(" ".join(notes) or "Applied.")
         return True
+
+    def _check_values(self) -> None:
+        """Raise UserError for the first invalid value, changing nothing."""
+        from dataclasses import replace
+
+        from ..engine.monitor.settings import load_retention
+
+        for metric, spins in self._alert_spins.items():
+            values = dict(zip(("warning", "critical", "clear_margin", "min_duration_s"), (s.value() for s in spins)))
+            replace(self.thresholds[metric], **values).validate(metric)
+        replace(load_retention(self.ctx.db), raw_hours=self.raw_hours.value(), minute_days=self.minute_days.value(),
+                hour_days=self.hour_days.value()).validate()
+        if self.keep_last.value() == 0 and self.keep_daily.value() == 0:
+            raise UserError("backup retention: keeping neither the last backups nor daily ones would let "
+                            "Retention drop every backup; keep at least one of them")
 
     def accept(self) -> None:
         if self.apply():

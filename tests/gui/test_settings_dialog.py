@@ -47,10 +47,21 @@ def test_threshold_and_retention_changes_are_stored_and_audited(dialog, qtbot):
 def test_invalid_threshold_is_refused_with_the_reason(dialog, qtbot):
     from arxconsole.engine.monitor.settings import CPU, load_thresholds
 
+    dialog.theme_combo.setCurrentIndex(dialog.theme_combo.findData("dark"))   # valid, in the same Apply
     dialog._alert_spins[CPU][0].setValue(99)  # warning above critical (95)
     qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
-    assert "Not applied" in dialog.notice.text() and "below warning" in dialog.notice.text()
+    assert "Nothing was applied" in dialog.notice.text() and "below warning" in dialog.notice.text()
     assert load_thresholds(dialog.ctx.db)[CPU].warning == 80
+    assert dialog.ctx.settings.value("ui/theme", "system") != "dark"     # all or nothing
+
+
+def test_backup_retention_that_keeps_nothing_is_refused(dialog, qtbot):
+    dialog.keep_last.setValue(0)
+    dialog.keep_daily.setValue(0)
+    qtbot.mouseClick(dialog.apply_button, Qt.LeftButton)
+    assert "Nothing was applied" in dialog.notice.text() and "drop every backup" in dialog.notice.text()
+    assert dialog.ctx.db.get_setting("backup.retention") is None or \
+        dialog.ctx.db.get_setting("backup.retention")["keep_last"] != 0
 
 
 def test_server_url_password_goes_to_keyring_and_applies_next_start(dialog, qtbot, memory_keyring):
