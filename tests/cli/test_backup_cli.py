@@ -153,3 +153,9 @@ def test_prune_with_a_workspace_touches_only_its_backups(ws, tmp_path, capsys):
     assert code == 0 and sorted(d["id"] for d in decisions) == sorted(mine)
     code, out, _ = run(capsys, "backup", "list", "--json")
     assert sorted(b["id"] for b in json.loads(out)["backups"]) == sorted(kept_elsewhere + mine[1:])
+
+
+def test_negative_retention_is_a_usage_error(capsys):
+    with pytest.raises(SystemExit) as info:            # argparse's usage error
+        run(capsys, "backup", "prune", "--keep-last", "-1")
+    assert info.value.code == 2 and "invalid count value: '-1'" in capsys.readouterr().err

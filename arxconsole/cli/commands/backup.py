@@ -57,14 +57,25 @@ def register(subparsers, common) -> None:
                    ).set_defaults(func=_purge)
 
     pr = sub.add_parser("prune", parents=[common], help="apply retention: keep last N and one per day for D days")
-    pr.add_argument("--keep-last", type=int, default=10, metavar="N")
-    pr.add_argument("--keep-daily", type=int, default=7, metavar="D")
+    pr.add_argument("--keep-last", type=_count, default=10, metavar="N")
+    pr.add_argument("--keep-daily", type=_count, default=7, metavar="D")
     pr.add_argument("--dry-run", action="store_true", help="explain each decision, delete nothing")
     pr.set_defaults(func=_prune)
 
 
 def _repo(ctx) -> BackupRepository:
     return BackupRepository.for_data_dir(ctx.data_dir)
+
+
+def _count(text: str) -> int:
+    """A whole number >= 0 (argparse turns the ValueError into a usage error, exit 2)."""
+    value = int(text)
+    if value < 0:
+        raise ValueError(text)
+    return value
+
+
+_count.__name__ = "count"   # argparse names it in the message: "invalid count value: '-1'"
 
 
 @contextmanager
