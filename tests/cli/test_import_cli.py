@@ -48,3 +48,18 @@ def test_usage_errors(ws, tmp_path, capsys):
     (tmp_path / "x.json").write_text("{}")
     assert main(["import-symbols", str(tmp_path / "x.json")]) == 2
     assert "needs --workspace" in capsys.readouterr().err
+
+
+def test_an_id_used_in_another_system_is_a_conflict(ws, tmp_path, capsys):
+    sym = {"id": "SE_DoorContact_001", "name": "Door contact", "system": "security", "category": "contact",
+           "svg": '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><rect width="5" height="5"/></svg>',
+           "properties": {}, "connections": {}}
+    (ws.root / "arx-symbol-library/security").mkdir(parents=True, exist_ok=True)
+    (ws.root / "arx-symbol-library/security/SE_DoorContact_001.json").write_text(json.dumps(sym))
+    src = tmp_path / "SE_DoorContact_001.json"
+    src.write_text(json.dumps(sym))
+    code = main(["import-symbols", str(src), "-w", str(ws.root), "--system", "access", "--json"])
+    out = json.loads(capsys.readouterr().out)
+    assert code == 1 and out["conflicts"] == 1 and out["imported"] == 0
+    assert "arx-symbol-library/security/SE_DoorContact_001.json" in out["items"][0]["reason"]
+    assert not (ws.root / "arx-symbol-library/access/SE_DoorContact_001.json").exists()

@@ -164,6 +164,35 @@ def test_import_conflict_within_one_batch_and_dry_run(ws, tmp_path):
     assert not ws.symbol_path("electrical", "EL_WallSwitch_001").exists()
 
 
+def test_import_into_another_system_never_duplicates_an_id(ws, tmp_path):
+    """A library-format file keeps its id; imported into another system's folder that id
+    would be in the library twice (structure.id.duplicate on a clean symbol)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "EL_Switch_001.json").write_text(json.dumps(symbol("EL_Switch_001")))
+    durable.write_json(ws.schema_path("lighting"), {"system": "lighting", "code": "LT", "objects": {}})
+    for dry_run in (True, False):
+        report = import_symbols([src], ws, system="lighting", dry_run=dry_run)
+        item = report.items[0]
+        assert item.status == CONFLICT and not report.ok
+        assert "arx-symbol-library/electrical/EL_Switch_001.json" in item.reason and "not written" in item.reason
+    assert not ws.symbol_path("lighting", "EL_Switch_001").exists()
+    assert not [f for f in validate_workspace(ws).findings if f.rule == "structure.id.duplicate"]
+    # the id inside a file counts too, not only its name
+    odd = ws.symbol_path("electrical", "EL_Other_001")
+    durable.write_json(odd, symbol("EL_Inside_001"))
+    (src / "EL_Switch_001.json").unlink()
+    (src / "x.json").write_text(json.dumps(symbol("EL_Inside_001")))
+    item = import_symbols([src], ws, system="lighting").items[0]
+    assert item.status == CONFLICT and "EL_Other_001.json" in item.reason
+    # two sources of one import with the same id into different systems: the second conflicts
+    (src / "x.json").unlink()
+    (src / "a.json").write_text(json.dumps(symbol("EL_New_001")))
+    (src / "b.json").write_text(json.dumps(symbol("EL_New_001", system="lighting")))
+    report = import_symbols([src], ws)
+    assert [i.status for i in report.items] == [IMPORTED, CONFLICT]
+
+
 def test_import_refuses_path_tricks(ws, tmp_path):
     evil = dict(LEGACY, system="../../etc")
     (tmp_path / "e.json").write_text(json.dumps(evil))

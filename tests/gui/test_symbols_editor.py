@@ -8,7 +8,7 @@ import json
 import pytest
 from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog, QMessageBox
 
 from arxconsole.gui.symbols.editor import TAB_DETAILS, TAB_PORTS, TAB_SOURCE
 
@@ -599,6 +599,29 @@ def test_import_folder_shows_migration_report(surface, qtbot, tmp_path):
     dialog._open_item(row)
     assert surface.doc.get("id") == fan_id
     assert surface.doc.get("name") == "Ceiling Fan"
+    dialog.close()
+
+
+def test_import_into_a_chosen_system_reports_an_id_the_library_has_as_a_conflict(surface, qtbot, tmp_path,
+                                                                                 monkeypatch):
+    ws = surface.ctx.workspace
+    existing = ws.symbol_path("audiovisual", "AV_Projector_001")
+    src = tmp_path / "from-elsewhere"
+    src.mkdir()
+    (src / "AV_Projector_001.json").write_bytes(existing.read_bytes())
+    before = len(surface.library.entries)
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(src))
+    monkeypatch.setattr(QInputDialog, "getItem", lambda *a, **k: ("electrical", True))
+    surface.import_folder_action.trigger()
+    qtbot.waitUntil(lambda: surface.import_dialog is not None and surface.import_dialog.isVisible(), timeout=10000)
+    dialog = surface.import_dialog
+    status, _, sid = dialog.rows()[0][:3]
+    assert status == "Conflict" and sid == "AV_Projector_001"
+    assert "Imported 0, conflicts (not written) 1" in dialog.summary.text()
+    assert "arx-symbol-library/audiovisual/AV_Projector_001.json" in dialog.details.toPlainText()
+    assert not ws.symbol_path("electrical", "AV_Projector_001").exists()
+    qtbot.waitUntil(lambda: not surface.library.loading, timeout=10000)
+    assert len(surface.library.entries) == before
     dialog.close()
 
 

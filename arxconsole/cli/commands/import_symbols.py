@@ -3,7 +3,8 @@ format) into a workspace, converting them to the library format.
 
     arxconsole import-symbols SRC ... --workspace DIR [--system S] [--report FILE] [--dry-run] [--json]
 
-Never overwrites an existing symbol: a clash is reported as a conflict.  ``--report``
+Never overwrites an existing symbol, and never writes an id the library already uses in
+any system: a clash is reported as a conflict naming the file that has the id.  ``--report``
 writes the migration report as FILE (JSON) and a Markdown twin.  Exit 0 when every
 source was imported, 1 on any conflict or failure, 2 on a usage error.
 """

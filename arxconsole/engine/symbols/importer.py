@@ -1,9 +1,11 @@
 """Import symbol files (any of the three Arxos formats) into a workspace system folder.
 
 Every source is converted to the library format and written durably as
-``arx-symbol-library/<system>/<ID>.json``.  An existing symbol is never overwritten:
-the source is reported as a conflict instead (the same holds between two sources of one
-import that convert to the same id).  The migration report lists, per file, what was
+``arx-symbol-library/<system>/<ID>.json``.  An existing symbol is never overwritten and
+an id stays unique in the whole library: a source whose id is already used by a file in
+any system folder (by its name or the id inside it) is reported as a conflict naming
+that file, and not written (the same holds between two sources of one import that
+convert to the same id).  The migration report lists, per file, what was
 converted and what needs a human; it is written as JSON and Markdown when asked.
 """
 
@@ -99,6 +101,20 @@ class ImportReport:
         return "\n".join(lines)
 
 
+def library_ids(ws: Workspace) -> dict[str, str]:
+    """id -> workspace-relative file of every symbol in the library: each file's stem and
+    the id written inside it (what ``validate`` compares for structure.id.duplicate)."""
+    ids: dict[str, str] = {}
+    for path in ws.symbol_files():
+        rel = ws.relative(path)
+        ids.setdefault(path.stem, rel)
+        data, _ = read_json_object(path, rel)
+        sid = data.get("id") if data is not None else None
+        if isinstance(sid, str) and sid:
+            ids.setdefault(sid, rel)
+    return ids
+
+
 def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: str | None = None, *,
                    report_path: str | os.PathLike | None = None, dry_run: bool = False,
                    progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> ImportReport:
@@ -109,7 +125,8 @@ def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: 
         raise ImportError_("nothing to import: no .json files in the given sources")
     ctx = ValidationContext.from_workspace(ws)
     report = ImportReport()
-    taken: dict[str, str] = {}            # target path -> source, within this import
+    taken: dict[str, str] = {}            # id -> source, within this import
+    existing = library_ids(ws)            # id -> file, already in the library
     for n, path in enumerate(files):
         if cancel is not None:
             cancel.check()
@@ -143,11 +160,16 @@ def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: 
             report.items.append(ImportItem(name, CONFLICT, sid, rel, f"{rel} already exists; not overwritten",
                                            notes, findings))
             continue
-        if rel in taken:
-            report.items.append(ImportItem(name, CONFLICT, sid, rel, f"{taken[rel]} in this import already "
+        if sid in existing:
+            report.items.append(ImportItem(name, CONFLICT, sid, rel, f"id {sid} is already used by "
+                                           f"{existing[sid]}; not written (an id is unique in the library)",
+                                           notes, findings))
+            continue
+        if sid in taken:
+            report.items.append(ImportItem(name, CONFLICT, sid, rel, f"{taken[sid]} in this import already "
                                            f"converts to {sid}; not overwritten", notes, findings))
             continue
-        taken[rel] = name
+        taken[sid] = name
         if dry_run:
             report.items.append(ImportItem(name, WOULD_IMPORT, sid, rel, "", notes, findings))
             continue
