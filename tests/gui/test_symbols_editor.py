@@ -639,6 +639,31 @@ def test_navigate_to_unknown_symbol_says_so(surface, messages):
     assert messages[-1][1] == "Symbol not found"
 
 
+def test_navigate_with_unsaved_edits_and_cancel_stays_silently(surface, qtbot, monkeypatch, messages):
+    pick(qtbot, surface, "EL_PanelBoard_001")
+    qtbot.keyClicks(surface.editor.form.name_edit, " X")
+    asked = _answering(monkeypatch, {"value": QMessageBox.Cancel})
+    shown = len(messages)
+    surface.navigate(symbol_id="EL_Receptacle_003", location="svg")
+    assert asked and asked[-1][0] == "Unsaved changes"
+    assert messages[shown:] == []                         # no "Symbol not found": it exists
+    assert surface.doc.get("id") == "EL_PanelBoard_001" and surface.doc.get("name").endswith(" X")
+
+
+def test_navigate_to_an_unreadable_symbol_file_says_so_once(surface, qtbot, messages):
+    ws = surface.ctx.workspace
+    path = ws.symbol_path("electrical", "EL_Receptacle_002")
+    path.write_text(path.read_text()[:40])               # truncated JSON
+    surface.library.reload()
+    qtbot.waitUntil(lambda: not surface.library.loading, timeout=10000)
+    shown = len(messages)
+    surface.navigate(symbol_id="EL_Receptacle_002", file=ws.relative(path), location="")
+    assert [m[1] for m in messages[shown:]] == ["Cannot open symbol"]
+    # a symbol the library does not have is still "not found"
+    surface.navigate(symbol_id="EL_Nothing_001", file="arx-symbol-library/electrical/EL_Nothing_001.json")
+    assert messages[-1][1] == "Symbol not found"
+
+
 def test_format_xml_is_one_undoable_edit_that_keeps_the_drawing(surface, qtbot):
     pick(qtbot, surface, "EL_PanelBoard_001")
     ed = surface.editor

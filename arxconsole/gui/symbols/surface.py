@@ -240,18 +240,38 @@ class SymbolsSurface(Surface):
         self._update_actions()
         return True
 
-    def open_symbol(self, symbol_id: str = "", file: str = "") -> bool:
-        """Open by id, or by workspace-relative file (a finding names its file)."""
-        entry = self.library.find_entry(symbol_id) if symbol_id else None
+    def find_symbol_path(self, symbol_id: str = "", file: str = "") -> Path | None:
+        """The library file of ``symbol_id`` (or workspace-relative ``file``); None when
+        the library has no such symbol.  Looks on disk too, in case the listing is
+        still catching up with a file written elsewhere (a pipeline run)."""
         ws = self.ctx.workspace
-        if entry is None and file and ws is not None:
-            path = (ws.root / file).resolve()
+        entry = self.library.find_entry(symbol_id) if symbol_id else None
+        if entry is not None:
+            return entry.path
+        path = (ws.root / file).resolve() if file and ws is not None else None
+        if path is not None:
             entry = next((e for e in self.library.entries if e.path == path), None)
-        if entry is None:
+            if entry is not None:
+                return entry.path
+        if ws is None:
+            return None
+        library = ws.symbol_files()
+        if path is not None and path in {p.resolve() for p in library}:
+            return path
+        if symbol_id:
+            return next((p for p in library if p.stem == symbol_id), None)
+        return None
+
+    def open_symbol(self, symbol_id: str = "", file: str = "") -> bool:
+        """Open by id, or by workspace-relative file (a finding names its file).  False
+        when it is not in the library, the user kept the symbol being edited (Cancel to
+        "Unsaved changes"), or the file cannot be read (already said in a message)."""
+        path = self.find_symbol_path(symbol_id, file)
+        if path is None:
             return False
-        if self.doc.path == entry.path and self.doc.is_open:
+        if self.doc.path == path and self.doc.is_open:
             return True
-        return self.open_path(entry.path)
+        return self.open_path(path)
 
     def navigate(self, symbol_id: str = "", location: str = "", line: int | None = None, file: str = "",
                  **_) -> None:
@@ -261,10 +281,13 @@ class SymbolsSurface(Surface):
             self._pending_nav = {"symbol_id": symbol_id, "location": location, "line": line, "file": file}
             return
         if symbol_id or file:
-            if not self.open_symbol(symbol_id, file):
+            path = self.find_symbol_path(symbol_id, file)
+            if path is None:
                 QMessageBox.information(self, "Symbol not found",
                                         f"No symbol {symbol_id or file} in this workspace's library.")
                 return
+            if not (self.doc.path == path and self.doc.is_open) and not self.open_path(path):
+                return    # the user chose to stay (Cancel), or "Cannot open symbol" said why
         if location or line:
             self.editor.refresh_now()
             self.editor.select_location(location, line)
