@@ -521,11 +521,33 @@ def test_rename_id_on_save_moves_the_file(surface, qtbot):
     assert surface.doc.path.name == "EL_Transformer_007.json"
 
 
+def test_typing_another_symbols_id_is_a_finding_at_once_and_blocks_save(surface, qtbot):
+    pick(qtbot, surface, "EL_Receptacle_001")
+    qtbot.waitUntil(lambda: bool(surface.vctx and surface.vctx.ids), timeout=10000)   # library indexed
+    ed = surface.editor
+    for other, file in (("EL_Receptacle_002", "arx-symbol-library/electrical/EL_Receptacle_002.json"),
+                        ("AV_Projector_001", "arx-symbol-library/audiovisual/AV_Projector_001.json")):
+        ed.form.id_edit.setFocus()
+        ed.form.id_edit.selectAll()
+        qtbot.keyClicks(ed.form.id_edit, other)
+        qtbot.waitUntil(lambda: any(f.rule == "structure.id.duplicate" and file in f.message
+                                    for f in ed.findings), timeout=5000)
+        dup = next(f for f in ed.findings if f.rule == "structure.id.duplicate")
+        assert dup.location == "id" and dup.severity.value == "error"
+        assert not ed.save_button.isEnabled() and not surface.save_action.isEnabled()
+        assert "structure.id.duplicate" in ed.save_block_reason()
+    # back to a free id: the finding goes, Save is offered again
+    ed.form.id_edit.selectAll()
+    qtbot.keyClicks(ed.form.id_edit, "EL_Receptacle_009")
+    qtbot.waitUntil(lambda: not any(f.rule == "structure.id.duplicate" for f in ed.findings), timeout=5000)
+    assert surface.save_action.isEnabled()
+
+
 def test_rename_onto_existing_symbol_is_refused(surface, qtbot, messages):
     pick(qtbot, surface, "EL_Receptacle_001")
     surface.doc.set(("id",), "EL_Receptacle_002")
     surface.editor.refresh_now()
-    assert "structure.id.duplicate" in rules(surface) or not surface.save()
+    assert "structure.id.duplicate" in rules(surface)
     assert not surface.save()
     assert json.loads(surface.library.find_entry("EL_Receptacle_002").path.read_text())["id"] == "EL_Receptacle_002"
 

@@ -351,6 +351,16 @@ class SymbolEditor(QWidget):
             findings = [f for f in findings if not (
                 f.rule in ("structure.content.duplicate", "structure.id.duplicate")
                 and set(f.data.get("others") or []) <= {own})]
+        if target is not None and target != self.doc.path and target.exists() \
+                and not any(f.rule == "structure.id.duplicate" for f in findings):
+            # the id (typed, or a new symbol's) names another symbol's file: the rule compares
+            # files, and to it this file *is* the target, so say it here — Save would refuse
+            from ...engine.symbols import RULES
+
+            sid = self.doc.get("id", default="")
+            findings.append(RULES["structure.id.duplicate"].finding(
+                f"id {sid!r} is also used by {file}", location="id", file=file, symbol_id=str(sid),
+                others=[file]))
         return findings
 
     @property
