@@ -107,7 +107,12 @@ def test_demo_opens_populated_and_a_run_is_marked_on_the_cpu_chart(demo_window, 
     QTest.mouseMove(view.viewport(), view.mapFromScene(view.scene_pos_for(middle, row=0)))
     qtbot.waitUntil(lambda: f"Run #{run_id}" in metrics.hover_label.text(), timeout=5_000)
     said = metrics.hover_label.text()
-    assert f"Run #{run_id} (electrical): Succeeded" in said and f"Step {STEP_IDS[1]}: Succeeded" in said, said
+    # A pixel is ~50 ms in the 1 min window and a demo step lasts a few ms: the cursor's
+    # pixel maps to a time near (not exactly at) the middle of step 2, so the step named is
+    # the one nearest to where the cursor really is: one step of this run, named with its state.
+    assert f"Run #{run_id} (electrical): Succeeded" in said, said
+    named = [sid for sid in STEP_IDS if f"Step {sid}: Succeeded" in said]
+    assert len(named) == 1, said
 
     # the analytics page explains which step is slowest, with its number
     qtbot.mouseClick(metrics.refresh_button, Qt.LeftButton)
