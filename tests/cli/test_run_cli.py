@@ -9,7 +9,8 @@ import pytest
 from arxconsole.cli import main
 from arxconsole.engine.pipeline.backup_hook import SETTING as BACKUP_SETTING
 
-from tests.engine.pipeline_helpers import SCRIPT_SVG, edit_json, make_ws, symbol_path, tree_state
+from tests.engine.pipeline_helpers import (SCRIPT_SVG, comparable_tree, edit_json, make_ws, symbol_path,
+                                          tree_state)
 
 
 @pytest.fixture
@@ -125,3 +126,46 @@ def test_demo_workspace_run(tmp_path, db, capsys):
     code, data, _ = cli(capsys, "run", "-w", str(tmp_path / "demo"), "-s", "electrical", "-o", "smart_switch",
                         "--dry-run", "--json")
     assert code == 0, [(s["id"], s["finding_list"]) for s in data["steps"] if s["state"] != "succeeded"]
+
+
+def test_retry_of_a_rolled_back_new_object_run_redoes_step_1(tmp_path, ws, capsys):
+    """The reviewer's case: define-schema writes, add-symbols fails, the run is rolled back;
+    --retry must redo define-schema too, so the schema has the new object type."""
+    from arxconsole.engine.demo import write_demo_workspace
+    bad = ws.symbol_path("electrical", "EL_Device000_001")
+    original = bad.read_bytes()
+    edit_json(bad, lambda d: d["connections"]["power"].update(x=500))
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "-o", "beam_switch", "--json")
+    assert code == 1 and data["state"] == "rolled_back" and "add-symbols failed" in data["message"]
+    assert [s["state"] for s in data["steps"]][:3] == ["rolled_back", "failed", "skipped"]
+    first = data["run_id"]
+    bad.write_bytes(original)
+    code, data, err = cli(capsys, "run", "-w", str(ws.root), "--retry", str(first))
+    assert code == 0, err
+    assert f"retry of run {first}: run {first}'s changes were rolled back" in err
+    assert "redoes every step from define-schema" in err
+    code, data, _ = cli(capsys, "runs", "show", str(first + 1), "--json")
+    assert data["retry_of"] == first and data["state"] == "succeeded"
+    assert [(s["state"], s["attempt"]) for s in data["steps"]] == [("succeeded", 2)] * 6
+    schema = json.loads((ws.root / "schemas/electrical/schema.json").read_text())
+    assert "electrical.beam_switch" in schema["objects"]
+    assert ws.symbol_path("electrical", "EL_BeamSwitch_001").exists()
+    # the same as a clean run of the same request on a fresh copy
+    clean = make_ws(tmp_path / "clean")
+    code, _, _ = cli(capsys, "run", "-w", str(clean.root), "-s", "electrical", "-o", "beam_switch", "--json")
+    assert code == 0 and comparable_tree(clean.root) == comparable_tree(ws.root)
+    # truly nothing to retry: a run that succeeded
+    code, _, err = cli(capsys, "run", "-w", str(ws.root), "--retry", str(first + 1))
+    assert code == 1 and f"run {first + 1} succeeded; nothing to retry" in err
+    # --json carries the plan
+    edit_json(bad, lambda d: d["connections"]["power"].update(x=500))
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--json")
+    assert code == 1 and data["state"] == "rolled_back"
+    bad.write_bytes(original)
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "--retry", str(data["run_id"]), "--json")
+    assert code == 0 and data["retry"]["start_step"] == "add-symbols" and data["retry"]["undone_steps"] == []
+    # a run from another workspace is refused
+    other = tmp_path / "demo"
+    write_demo_workspace(other)
+    code, _, err = cli(capsys, "run", "-w", str(other), "--retry", str(first))
+    assert code == 1 and "retry it with -w on that workspace" in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from pathlib import Path
 
 from arxconsole.engine import durable
@@ -28,6 +29,23 @@ def tree_state(root: Path) -> dict[str, str]:
         if rel.parts[0] in INTERNAL_NAMES:
             continue
         out[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
+    return out
+
+
+_CREATED_AT = re.compile(rb'"created_at": "[0-9T:Z-]+"')
+
+
+def comparable_tree(root: Path) -> dict[str, str]:
+    """``tree_state`` with the creation time a template symbol is stamped with blanked, to
+    compare the trees two runs made at different moments."""
+    out = {}
+    root = Path(root)
+    for p in sorted(root.rglob("*")):
+        rel = p.relative_to(root)
+        if rel.parts[0] in INTERNAL_NAMES:
+            continue
+        out[rel.as_posix()] = (hashlib.sha256(_CREATED_AT.sub(b'"created_at": "-"', p.read_bytes())).hexdigest()
+                               if p.is_file() else "<dir>")
     return out
 
 

@@ -148,16 +148,19 @@ def test_cancel_between_steps(ws, db):
     assert [r.steps[s].state for s in STEP_IDS[2:]] == [State.CANCELLED] * 4
 
 
-def test_retry_from_the_failed_step(ws, db):
+def test_retry_redoes_the_steps_the_rollback_undid(ws, db):
+    # more cases in test_pipeline_retry.py
     edit_json(symbol_path(ws, 0), lambda d: d.update(svg=SCRIPT_SVG))
     first = run(ws, db)
     assert first.state is State.ROLLED_BACK
     edit_json(symbol_path(ws, 0), lambda d: d.update(svg=d["svg"].replace("<script>alert(1)</script>", "")))
     req = retry_request(db, first.run_id)
-    assert req.from_step == "compliance" and req.retry_of == first.run_id
+    # compliance failed, but update-registry's and documentation's files were rolled back too
+    assert req.from_step == "update-registry" and req.retry_of == first.run_id
     second = PipelineRunner(ws, db, req)
     assert second.run() is State.SUCCEEDED, second.message
-    assert second.steps["compliance"].attempt == 2
+    assert (ws.root / "symbol_index.json").exists() and (ws.root / "docs/systems/electrical.md").exists()
+    assert second.steps["compliance"].attempt == 2 and second.steps["update-registry"].attempt == 2
     assert second.steps["define-schema"].state is State.SKIPPED and second.steps["define-schema"].attempt == 1
     assert RunHistory(db).get_run(second.run_id).retry_of == first.run_id
     with pytest.raises(Exception, match="nothing to retry"):

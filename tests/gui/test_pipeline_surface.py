@@ -228,6 +228,58 @@ def test_retry_from_the_failed_step_after_fixing_the_symbol(surface, qtbot, demo
     assert not surface.retry_button.isEnabled()
 
 
+def test_retry_of_a_rolled_back_new_object_run_redoes_define_schema(surface, qtbot, demo, tmp_path):
+    """The reviewer's case: define-schema writes the new object type, add-symbols fails on the
+    demo's FA_HornStrobe_002, the run is rolled back.  After the fix the retry must redo
+    define-schema too (its change was undone), ending as a clean successful run does."""
+    from arxconsole.engine.pipeline import PipelineRunner, RunRequest
+    from arxconsole.engine.workspace import Workspace
+
+    from tests.engine.pipeline_helpers import comparable_tree
+
+    def fix_horn(root):
+        path = root / "arx-symbol-library/fire_alarm/FA_HornStrobe_002.json"
+        data = json.loads(path.read_text())
+        data["connections"]["nac_out"]["x"] = 60
+        path.write_text(json.dumps(data, indent=2), encoding="utf-8")
+
+    surface.system_combo.setCurrentText("fire_alarm")
+    surface.new_object_radio.click()
+    surface.object_edit.setText("beam_detector")
+    before = snapshot(demo)
+    click(qtbot, surface.run_button)
+    wait_idle(qtbot, surface)
+    first_run = surface.run["run_id"]
+    assert surface.run["state"] == "rolled_back"
+    st = states(surface)
+    assert st["define-schema"] == "Rolled back" and st["add-symbols"] == "Failed", st
+    assert surface.selected_step() == "add-symbols"                  # opens on the step that stopped
+    assert snapshot(demo) == before
+    assert surface.retry_button.isEnabled()
+    assert "redoes every step from define-schema" in surface.retry_button.toolTip()
+
+    fix_horn(demo)
+    click(qtbot, surface.retry_button)
+    wait_idle(qtbot, surface)
+    assert surface.run["run_id"] != first_run and surface.run["state"] == "succeeded", surface.run
+    st = states(surface)
+    assert all(st[s] == "Succeeded" for s in STEPS), st
+    assert column(surface, 3)["define-schema"] == "2"                # redone, not skipped
+    schema = json.loads((demo / "schemas/fire_alarm/schema.json").read_text())
+    assert "fire_alarm.beam_detector" in schema["objects"]
+    assert (demo / "arx-symbol-library/fire_alarm/FA_BeamDetector_001.json").exists()
+    assert (demo / "behavior/fire_alarm/beam_detector.yaml").exists()
+    assert not surface.retry_button.isEnabled()
+    # the workspace is what a clean successful run leaves in a fresh copy of the demo
+    clean = tmp_path / "clean"
+    write_demo_workspace(clean)
+    fix_horn(clean)
+    runner = PipelineRunner(Workspace(clean), surface.ctx.db, RunRequest("fire_alarm", "beam_detector"),
+                            data_dir=surface.ctx.data_dir)
+    assert runner.run().value == "succeeded", runner.message
+    assert comparable_tree(clean) == comparable_tree(demo)
+
+
 # ---- bad run, no harm (journey 2) --------------------------------------------------------------
 def test_script_in_a_symbol_fails_compliance_rolls_back_and_opens_on_the_check(main_window, surface, qtbot, demo):
     edit_symbol(demo, lambda s: s.update(svg=s["svg"].replace("</svg>", "<script>alert(1)</script></svg>")))
@@ -418,6 +470,8 @@ def test_steps_context_menu_runs_only_that_step(surface, qtbot):
 def test_a_run_already_in_progress_is_reported_not_corrupted(surface, qtbot, messages, demo):
     from arxconsole.engine.pipeline.runlock import RunLock
     from arxconsole.engine.workspace import Workspace
+
+    from tests.engine.pipeline_helpers import comparable_tree
 
     with RunLock(Workspace.open(demo)):     # e.g. the CLI is running the pipeline on this workspace
         click(qtbot, surface.run_button)

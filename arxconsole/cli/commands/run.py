@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+from pathlib import Path
 
+from ...engine.errors import UserError
 from ...engine.pipeline import (STEP_IDS, EventKind, PipelineEvent, PipelineRunner, RunHistory, RunRequest,
-                                load_gates, retry_request, run_to_dict, set_gate)
+                                load_gates, plan_retry, run_to_dict, set_gate)
 
 EXIT_OK, EXIT_FAILED = 0, 1
 
@@ -22,7 +24,9 @@ def register(subparsers, common) -> None:
     r.add_argument("--dry-run", action="store_true", help="run every check, write nothing, show the diffs")
     r.add_argument("--from", dest="from_step", choices=STEP_IDS, metavar="STEP", help="start at this step")
     r.add_argument("--only", choices=STEP_IDS, metavar="STEP", help="run only this step")
-    r.add_argument("--retry", type=int, metavar="RUN_ID", help="retry a failed run from its failed step")
+    r.add_argument("--retry", type=int, metavar="RUN_ID",
+                   help="retry a run that failed, was cancelled or rolled back: from its failed step, or from "
+                        "the first step whose changes the rollback undid")
     r.add_argument("--quiet", "-q", action="store_true", help="no live log lines, only the summary")
     r.set_defaults(func=_run)
 
@@ -67,15 +71,26 @@ def _run(ctx) -> int:
             ctx.error("--retry takes the run's own target and steps; do not combine it with "
                       "--system/--object/--from/--only")
             return 2
-        request = retry_request(ctx.db, args.retry)
-    else:
-        if not args.system:
-            ctx.error("--system is required (or --retry RUN_ID)")
-            return 2
-        request = RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step,
-                             only=args.only)
+    elif not args.system:
+        ctx.error("--system is required (or --retry RUN_ID)")
+        return 2
+    plan = None
     with ctx.session() as ws:  # locked, after crash recovery (runs and restores)
         listener = None if (ctx.json or args.quiet) else _printer(ctx)
+        if args.retry is not None:
+            # After recovery: an interrupted run is rolled back (and retryable) by now.  The
+            # engine's rule: from the failed step, or from the first step the rollback undid.
+            stored = run_to_dict(RunHistory(ctx.db), args.retry, with_findings=False, with_diffs=False)
+            if Path(stored["workspace"]).resolve() != Path(ws.root).resolve():
+                raise UserError(f"run {args.retry} was made in {stored['workspace']}, not in {ws.root}; "
+                                "retry it with -w on that workspace")
+            plan = plan_retry(stored)
+            request = plan.request(step_by_step=False)   # nobody is there to press "next"
+            if listener is not None:
+                sys.stderr.write(f"retry of run {plan.run_id}: {plan.reason}\n")
+        else:
+            request = RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step,
+                                 only=args.only)
         runner = PipelineRunner(ws, ctx.db, request, listener=listener, data_dir=ctx.data_dir)
         state = runner.run()
     from ...engine.monitor.alerts import check_recent_failure_rate
@@ -83,6 +98,10 @@ def _run(ctx) -> int:
     check_recent_failure_rate(ctx.db)  # the run-failure-rate alert is judged after every run
     data = _run_json(runner)
     data["recovered"] = list(ctx.recovery_messages)
+    if plan is not None:
+        data["retry"] = {"of": plan.run_id, "start_step": plan.start_step, "only": plan.only,
+                         "stopped_step": plan.stopped_step, "undone_steps": list(plan.undone_steps),
+                         "reason": plan.reason}
     ctx.emit(data, _run_text(runner))
     return EXIT_OK if state.value == "succeeded" else EXIT_FAILED
 

@@ -5,8 +5,9 @@ Public API
 ----------
 ``RunRequest(system, object_type=None, dry_run=False, from_step=None, only=None,
 step_by_step=False, retry_of=None)``
-    What to run.  ``retry_request(db, run_id)`` builds the request that retries a failed
-    run from its failed step.
+    What to run.  ``retry_request(db, run_id)`` builds the request that retries a run that
+    did not succeed; ``plan_retry(run_to_dict(...))`` says where it starts and why: the
+    failed step, or the earliest step whose changes the rollback undid (``retry`` module).
 ``PipelineRunner(workspace, db, request, listener=None, cancel=None, actor=None, data_dir=None)``
     ``run()`` all at once (pausing after each step when ``step_by_step``; ``next()``
     resumes, ``pause()`` asks for a pause, ``cancel()`` stops cooperatively), or
@@ -33,7 +34,7 @@ from .history import RunHistory, RunNotFound, run_to_dict
 from .recovery import RecoveredRun, recover_interrupted_runs
 from .registry import SymbolSearch
 from .request import RunRequest, RunRequestError
-from .retry import retry_request
+from .retry import NothingToRetry, RetryPlan, plan_retry, retry_request
 from .runlock import RunInProgressError
 from .runner import PipelineRunner, StepStatus
 from .states import STEP_IDS, STEP_TITLES, State
@@ -42,8 +43,8 @@ from .steps import STEPS as _STEPS
 STEP_CHECKS: dict[str, tuple[str, ...]] = {sid: tuple(m.CHECKS) for sid, m in _STEPS.items()}
 
 __all__ = [
-    "EventKind", "GATE_DEFS", "STEP_CHECKS", "Gate", "GateDecision", "Listener", "PipelineEvent", "PipelineRunner",
-    "RecoveredRun", "RunHistory", "RunInProgressError", "RunNotFound", "RunRequest", "RunRequestError",
-    "STEP_IDS", "STEP_TITLES", "State", "StepStatus", "SymbolSearch", "load_gates", "recover_interrupted_runs",
-    "retry_request", "run_to_dict", "set_gate",
+    "EventKind", "GATE_DEFS", "STEP_CHECKS", "Gate", "GateDecision", "Listener", "NothingToRetry", "PipelineEvent",
+    "PipelineRunner", "RecoveredRun", "RetryPlan", "RunHistory", "RunInProgressError", "RunNotFound", "RunRequest",
+    "RunRequestError", "STEP_IDS", "STEP_TITLES", "State", "StepStatus", "SymbolSearch", "load_gates", "plan_retry",
+    "recover_interrupted_runs", "retry_request", "run_to_dict", "set_gate",
 ]

@@ -400,7 +400,10 @@ class PipelineRunner:
             return State.FAILED
         real = [u for u in self.undone if u.action != "unchanged"]
         for st in self.steps.values():
-            if st.files_written:
+            # A step that had succeeded and written files is now undone.  The step that
+            # stopped the run keeps its failed/cancelled state (its files are put back
+            # too, as the run's state says), so the history and a retry can find it.
+            if st.files_written and st.state is State.SUCCEEDED:
                 st.state = State.ROLLED_BACK
                 self.history.update_step(self.run_id, st.id, state=st.state.value)
         text = (f"rolled back {len(real)} change(s): " + ", ".join(f"{u.action} {u.path}" for u in real)

@@ -53,6 +53,7 @@ class PipelineSurface(Surface):
         self.driver.finished.connect(self._on_run_finished)
         self.driver.failed.connect(self._on_run_failed)
         self.run: dict | None = None          # the run on show (live or past)
+        self._stored_run: dict | None = None  # the finished run on show as stored (run_to_dict): for retry
         self.step_findings: dict[str, list[dict]] = {}
         self.changes: list[dict] = []
         self._selected_steps: list[str] = list(STEP_IDS)
@@ -111,7 +112,8 @@ class PipelineSurface(Surface):
         self.cancel_button = QPushButton(icon("cancelled"), "Cancel")
         self.cancel_button.setToolTip("Stop the run (inside the current step); its changes are rolled back")
         self.retry_button = QPushButton("Retry from failed step")
-        self.retry_button.setToolTip("Start a new attempt of the shown run from the step that failed")
+        self.retry_button.setToolTip("Start a new attempt of the shown run from the step that failed (from an "
+                                     "earlier step when the rollback undid that step's changes)")
         for b in (self.run_button, self.dry_button, self.next_button, self.pause_button, self.cancel_button,
                   self.retry_button):
             actions.addWidget(b)
@@ -271,7 +273,7 @@ class PipelineSurface(Surface):
             idx = self.system_combo.findText(current)
             if idx >= 0:
                 self.system_combo.setCurrentIndex(idx)
-        self.run = None
+        self.run = self._stored_run = None
         self.step_findings, self.changes = {}, []
         self._reset_steps()
         self.log_view.clear()
@@ -352,6 +354,7 @@ class PipelineSurface(Surface):
             QMessageBox.warning(self, "Cannot start the run", str(exc))
             return False
         req = self.driver.runner.request
+        self._stored_run = None
         self.run = {"run_id": None, "state": "running", "system": req.system, "object_type": req.object_type or "",
                     "mode": "new_object" if req.object_type else "new_system", "dry_run": req.dry_run,
                     "message": "starting…", "read_only": False}
@@ -369,13 +372,27 @@ class PipelineSurface(Surface):
         self._update_actions()
         return True
 
+    def retry_plan(self):
+        """How the shown finished run would be retried (the engine's rule, shared with the
+        CLI: from the failed step, or from the first step whose changes the rollback
+        undid), or None when it cannot be."""
+        from ...engine.pipeline.retry import plan_retry
+
+        stored = self._stored_run
+        if not stored or not self.run or stored.get("run_id") != self.run.get("run_id"):
+            return None
+        try:
+            return plan_retry(stored)
+        except UserError:
+            return None
+
     def retry_run(self) -> bool:
-        run = self.run or {}
-        step = self.failed_step()
-        if not run.get("run_id") or not step:
+        plan = self.retry_plan()
+        if plan is None or self.driver.active:
             return False
-        return self.start_run(dry_run=bool(run.get("dry_run")), from_step=step, retry_of=run["run_id"],
-                              system=run["system"], object_type=run.get("object_type") or None)
+        req = plan.request(step_by_step=self.step_by_step_check.isChecked())
+        return self.start_run(dry_run=req.dry_run, from_step=req.from_step, only=req.only, retry_of=req.retry_of,
+                              system=req.system, object_type=req.object_type)
 
     def next_step(self) -> None:
         if self.driver.active and self._paused:
@@ -458,7 +475,7 @@ class PipelineSurface(Surface):
         if run_id:
             self._load_and_show(run_id, read_only=False, keep_log=True)
         else:
-            self.run = None
+            self.run = self._stored_run = None
             self._reset_steps()
             self._show_run_header()
             self.ctx.set_status("run", "failed", "Run could not start", message)
@@ -468,6 +485,7 @@ class PipelineSurface(Surface):
     # ---- showing a run -----------------------------------------------------------------
     def show_run(self, run: dict, *, read_only: bool, records: list | None = None) -> None:
         """Show a finished run as stored (``history.run_to_dict``); ``records`` replaces the log."""
+        self._stored_run = run
         self.run = {"run_id": run["run_id"], "state": run["state"], "system": run["system"],
                     "object_type": run.get("object_type") or "", "mode": run.get("mode", ""),
                     "dry_run": bool(run.get("dry_run")), "message": run.get("message", ""),
@@ -739,6 +757,9 @@ class PipelineSurface(Surface):
         self.pause_button.setEnabled(active and not self._paused and not self._cancelling)
         self.cancel_button.setEnabled(active and not self._cancelling)
         run = self.run or {}
-        self.retry_button.setEnabled(bool(idle and run.get("run_id") and run.get("state") in UNFINISHED
-                                          and self.failed_step()))
+        plan = self.retry_plan() if idle and run.get("run_id") and run.get("state") in UNFINISHED else None
+        self.retry_button.setEnabled(plan is not None)
+        self.retry_button.setToolTip(f"Start a new attempt of run {plan.run_id}: {plan.reason}" if plan else
+                                     "Start a new attempt of the shown run from the step that failed (from an "
+                                     "earlier step when the rollback undid that step's changes)")
         self.open_run_button.setEnabled(bool(idle and self.history_table.currentIndex().isValid()))
