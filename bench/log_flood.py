@@ -81,6 +81,9 @@ def main() -> int:
     app.processEvents()
     if not args.no_tuning:
         tune_interpreter_for_gui()
+        from arxconsole.gui.workers import collect_garbage_on_gui_thread
+
+        collect_garbage_on_gui_thread()   # as the app does (AppContext)
     n = args.lines
 
     collections: list[tuple[int, float]] = []   # a collection stops every thread

@@ -85,6 +85,11 @@ def main() -> None:
 
         tune_interpreter_for_gui()
 
+        from arxconsole.gui.workers import collect_garbage_on_gui_thread
+
+
+        collect_garbage_on_gui_thread()   # as the app does (AppContext)
+
         clock = QElapsedTimer()
         ticks: list[int] = []
         timer = QTimer()

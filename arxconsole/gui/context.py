@@ -30,6 +30,9 @@ class AppContext(QObject):
                  db_opener=None):
         """``db`` or ``db_opener``: with an opener the database is opened on first use,
         so the window can be shown before SQLAlchemy is even imported."""
+        from .workers import collect_garbage_on_gui_thread
+
+        collect_garbage_on_gui_thread()
         super().__init__(parent)
         self.data_dir = data_dir
         self._db = db

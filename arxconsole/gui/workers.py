@@ -118,3 +118,48 @@ def shutdown_workers(timeout_ms: int = 15_000) -> bool:
     for worker in list(_active):
         worker.cancel.cancel()
     return wait_for_workers(timeout_ms)
+
+
+# ---- garbage collection on the GUI thread only -------------------------------------------
+_gui_gc = None
+
+
+class _GuiThreadCollector(QObject):
+    """Runs the generations CPython would have collected, from a GUI-thread timer."""
+
+    def __init__(self, interval_ms: int):
+        import gc
+
+        from PySide6.QtCore import QTimer
+
+        super().__init__()
+        self._gc = gc
+        self.thresholds = gc.get_threshold()
+        self.timer = QTimer(self)
+        self.timer.timeout.connect(self.collect_due)
+        gc.disable()
+        self.timer.start(interval_ms)
+
+    def collect_due(self) -> None:
+        counts = self._gc.get_count()
+        due = -1
+        for generation in range(3):   # a generation is due when its count passed its threshold
+            if counts[generation] > self.thresholds[generation]:
+                due = generation
+            else:
+                break
+        if due >= 0:
+            self._gc.collect(due)
+
+
+def collect_garbage_on_gui_thread(interval_ms: int = 500) -> None:
+    """Python's cyclic collector runs in whichever thread happens to allocate; when that
+    is a worker, it may destroy PySide wrappers there.  Seen in this project's tests: the
+    GUI thread inside a Qt call (pyqtgraph's QGraphicsTextItem.setHtml) and a worker stopped
+    at an allocation in SQLAlchemy, neither moving for minutes (a lock-order inversion
+    between the GIL and the binding's own lock, the known hazard of collecting Qt objects
+    off the GUI thread).  So automatic collection is off and the GUI thread collects on a
+    timer with the usual generation thresholds.  Call once, on the GUI thread."""
+    global _gui_gc
+    if _gui_gc is None:
+        _gui_gc = _GuiThreadCollector(interval_ms)

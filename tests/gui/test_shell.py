@@ -208,3 +208,23 @@ def test_demo_opens_and_gets_real_history_in_the_background(qtbot, data_dir, mes
     assert BackupRepository.for_data_dir(data_dir).list(workspace=path)
     window.close()
     ctx.db.close()
+
+
+def test_garbage_is_collected_on_the_gui_thread_only(main_window, qtbot):
+    """Automatic collection is off (a worker must never run it) and the GUI thread
+    collects cycles on its timer."""
+    import gc
+    import weakref
+
+    assert not gc.isenabled()
+
+    class Node:
+        pass
+
+    a, b = Node(), Node()
+    a.other, b.other = b, a
+    gone = weakref.ref(a)
+    del a, b
+    alive = [Node() for _ in range(2 * gc.get_threshold()[0])]   # generation 0 is due
+    qtbot.waitUntil(lambda: gone() is None, timeout=5_000)
+    assert len(alive) > 0
