@@ -43,13 +43,8 @@ def write_stream(path: str | os.PathLike, fill: Callable[[BinaryIO], None], mode
         sync = True
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fill(fh)
-            fh.flush()
-            if sync:
-                os.fsync(fh.fileno())
+
+    def set_mode(tmp_name: str) -> None:
         if mode is not None:
             os.chmod(tmp_name, mode)
         elif target.exists():
@@ -59,15 +54,8 @@ def write_stream(path: str | os.PathLike, fill: Callable[[BinaryIO], None], mode
             umask = os.umask(0)
             os.umask(umask)
             os.chmod(tmp_name, 0o666 & ~umask)
-        os.replace(tmp_name, target)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
-    if sync:
-        fsync_dir(target.parent)
+
+    _replace_via_temp(target.parent, target, fill, sync, set_mode)
     return target
 
 
@@ -79,7 +67,15 @@ def write_private(path: str | os.PathLike, fill: Callable[[BinaryIO], None], *, 
     if os.name == "nt":
         sync = True
     target = os.fspath(path)
-    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=os.path.dirname(target))
+    return _replace_via_temp(os.path.dirname(target), target, fill, sync)
+
+
+def _replace_via_temp(folder, target, fill: Callable[[BinaryIO], None], sync: bool,
+                      adjust: Callable[[str], None] | None = None) -> int:
+    """The shared core: a temp file in ``folder``, ``fill`` it, flush (+ fsync),
+    ``adjust(temp name)``, rename over ``target`` (+ fsync the folder).  The temp file is
+    removed on any failure.  Returns the number of bytes written."""
+    fd, tmp_name = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fill(fh)
@@ -87,6 +83,8 @@ def write_private(path: str | os.PathLike, fill: Callable[[BinaryIO], None], *, 
             size = fh.tell()
             if sync:
                 os.fsync(fh.fileno())
+        if adjust is not None:
+            adjust(tmp_name)
         os.replace(tmp_name, target)
     except BaseException:
         try:
@@ -95,7 +93,7 @@ def write_private(path: str | os.PathLike, fill: Callable[[BinaryIO], None], *, 
             pass
         raise
     if sync:
-        fsync_dir(os.path.dirname(target))
+        fsync_dir(folder)
     return size
 
 

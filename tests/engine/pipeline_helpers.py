@@ -20,15 +20,20 @@ SCRIPT_SVG = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 100 100">'
               '<rect x="10" y="10" width="80" height="80"/><script>alert(1)</script></svg>')
 
 
-def tree_state(root: Path) -> dict[str, str]:
-    """Every file (sha256) and folder under root, the console's own files excluded."""
+def tree_state(root: Path, normalize=None) -> dict[str, str]:
+    """Every file (sha256 of its bytes, after ``normalize`` if given) and folder under
+    root, the console's own files excluded."""
     out = {}
     root = Path(root)
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root)
         if rel.parts[0] in INTERNAL_NAMES:
             continue
-        out[rel.as_posix()] = hashlib.sha256(p.read_bytes()).hexdigest() if p.is_file() else "<dir>"
+        if p.is_file():
+            data = p.read_bytes()
+            out[rel.as_posix()] = hashlib.sha256(normalize(data) if normalize else data).hexdigest()
+        else:
+            out[rel.as_posix()] = "<dir>"
     return out
 
 
@@ -38,15 +43,7 @@ _CREATED_AT = re.compile(rb'"created_at": "[0-9T:Z-]+"')
 def comparable_tree(root: Path) -> dict[str, str]:
     """``tree_state`` with the creation time a template symbol is stamped with blanked, to
     compare the trees two runs made at different moments."""
-    out = {}
-    root = Path(root)
-    for p in sorted(root.rglob("*")):
-        rel = p.relative_to(root)
-        if rel.parts[0] in INTERNAL_NAMES:
-            continue
-        out[rel.as_posix()] = (hashlib.sha256(_CREATED_AT.sub(b'"created_at": "-"', p.read_bytes())).hexdigest()
-                               if p.is_file() else "<dir>")
-    return out
+    return tree_state(root, lambda data: _CREATED_AT.sub(b'"created_at": "-"', data))
 
 
 def make_ws(tmp_path: Path, objects: int = 2, symbols_per_object: int = 1, **kw) -> Workspace:
