@@ -68,11 +68,8 @@ class ValidationContext:
             ctx.profiles[system] = _profiles(ws, system)
         if index_symbols:
             from .rules import content_key   # local import: rules imports this module
-            from .model import read_json_object
 
-            for path in ws.symbol_files():
-                rel = ws.relative(path)
-                data, _ = read_json_object(path, rel)
+            for path, rel, data in library_symbols(ws):
                 if data is None:
                     continue
                 sid = data.get("id")
@@ -89,6 +86,16 @@ class ValidationContext:
 
     def profile(self, system: str, profile_id: str) -> ProfileInfo | None:
         return self.profiles.get(system, {}).get(profile_id)
+
+
+def library_symbols(ws: Workspace):
+    """(path, workspace-relative file, its JSON object or None when unreadable) of every
+    symbol file in the library, each read once."""
+    from .model import read_json_object
+
+    for path in ws.symbol_files():
+        rel = ws.relative(path)
+        yield path, rel, read_json_object(path, rel)[0]
 
 
 def _read_json(path) -> Any:

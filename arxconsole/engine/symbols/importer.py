@@ -21,7 +21,7 @@ from ..errors import UserError
 from ..findings import Finding
 from ..progress import CancelToken, ProgressFn, no_progress
 from ..workspace import Workspace
-from .context import ValidationContext
+from .context import ValidationContext, library_symbols
 from .formats import UNKNOWN, MigrationNotes, detect_format, to_library
 from .model import Symbol, read_json_object, save_symbol
 from .rules import validate_symbol
@@ -105,10 +105,8 @@ def library_ids(ws: Workspace) -> dict[str, str]:
     """id -> workspace-relative file of every symbol in the library: each file's stem and
     the id written inside it (what ``validate`` compares for structure.id.duplicate)."""
     ids: dict[str, str] = {}
-    for path in ws.symbol_files():
-        rel = ws.relative(path)
+    for path, rel, data in library_symbols(ws):
         ids.setdefault(path.stem, rel)
-        data, _ = read_json_object(path, rel)
         sid = data.get("id") if data is not None else None
         if isinstance(sid, str) and sid:
             ids.setdefault(sid, rel)

@@ -650,6 +650,7 @@ class PipelineSurface(Surface):
         menu = self.steps_menu_at(pos)
         if menu is not None:
             menu.exec(self.steps_table.viewport().mapToGlobal(pos))
+            menu.deleteLater()   # parented to the surface: one per right-click otherwise
 
     def steps_menu_at(self, pos: QPoint) -> QMenu | None:
         """The context menu for the step under ``pos`` (None where none applies): built
