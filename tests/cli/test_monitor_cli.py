@@ -70,9 +70,55 @@ def test_metrics_lists_active_alerts(capsys, data_dir):
     finally:
         db.close()
     code, out, _ = run(capsys, "metrics")
-    assert code == 0 and "Active alerts (1)" in out and "CPU at 93 %" in out
+    assert code == 0 and "Active alerts (1)" in out and "CPU warning alert raised at" in out
+    assert "latest 93 %, peak 93 % (warning level 80 %, clears below 70 %)" in out
     doc = json.loads(run(capsys, "metrics", "--json")[1])
     assert doc["source"] == "stored" and doc["active_alerts"][0]["metric"] == CPU
+
+
+def _add_runs(db, states, t0):
+    from arxconsole.engine.pipeline import RunHistory
+    from arxconsole.engine.pipeline.states import STEP_IDS
+
+    history = RunHistory(db)
+    for i, state in enumerate(states):
+        run_id = history.create_run(workspace="/ws", system="electrical", object_type="", mode="new_system",
+                                    dry_run=False, step_by_step=False, from_step="", only_step="", retry_of=None,
+                                    actor="t", steps={s: ("succeeded", 1) for s in STEP_IDS})
+        history.update_run(run_id, state=state, started_at=t0 + i, ended_at=t0 + i + 0.5)
+
+
+def test_metrics_says_when_a_failure_rate_alert_was_raised_and_where_it_stands_now(capsys, data_dir):
+    """The alert was raised at 40 %; the rate is 10 % now.  The old output printed
+    "run failure rate at 40 %" under "Run failure rate: 10 %", which read as a contradiction."""
+    db = Database.open(data_dir.database_url)
+    now = dt.datetime.now(dt.timezone.utc).timestamp()
+    try:
+        _add_runs(db, ["failed", "rolled_back", "succeeded", "succeeded", "succeeded"], now - 3600)
+    finally:
+        db.close()
+    code, out, _ = run(capsys, "metrics")
+    assert code == 0 and "Run failure rate: 40 % of the last 5 runs" in out
+    assert "latest 40 %, peak 40 % (critical level 20 %, clears below 4 %)" in out
+    db = Database.open(data_dir.database_url)
+    try:
+        _add_runs(db, ["succeeded"] * 15, now - 1800)
+    finally:
+        db.close()
+    code, out, _ = run(capsys, "metrics")
+    assert code == 0 and "Run failure rate: 10 % of the last 20 runs" in out
+    [line] = [ln for ln in out.splitlines() if "run failure rate" in ln and "alert" in ln]
+    assert "at 40 %" not in line and "raised at " in line
+    assert line.strip().startswith("critical") and line.endswith(
+        "latest 10 %, peak 40 % (critical level 20 %, clears below 4 %)")
+    doc = json.loads(run(capsys, "metrics", "--json")[1])
+    [alert] = doc["active_alerts"]
+    assert doc["failure_rate"] == {"percent": 10.0, "runs": 20}
+    # The fields scripts already read are unchanged (message: as written when raised) ...
+    assert alert["message"].startswith("run failure rate at 40 %") and alert["peak"] == 40.0
+    # ... and the added ones say where the alert stands now.
+    assert alert["last_value"] == 10.0 and alert["clear_level"] == 4.0 and alert["unit"] == "%"
+    assert alert["label"] == "run failure rate" and alert["summary"] == line.strip()[len("critical"):].strip()
 
 
 def test_report_writes_html_and_csv(capsys, tmp_path, data_dir):

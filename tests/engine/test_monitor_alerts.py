@@ -157,3 +157,19 @@ def test_failure_rate_alert_raised_and_resolved_from_history(db):
     healthy = runs + [_run(20 + i, "succeeded") for i in range(20)]
     assert [e.kind for e in check_failure_rate(db, healthy, now=2000.0)] == ["resolved"]
     assert AlertLog(db).active() == [] and len(AlertLog(db).history()) == 1
+
+
+def test_an_active_alert_is_described_by_its_latest_value_not_the_one_it_was_raised_at(db):
+    runs = [_run(i, "succeeded") for i in range(3)] + [_run(3, "failed"), _run(4, "failed")]
+    check_failure_rate(db, runs, now=1000.0)                       # raised at 40 %
+    check_failure_rate(db, runs + [_run(5 + i, "succeeded") for i in range(15)], now=1001.0)  # now 10 %
+    [alert] = AlertLog(db).active()
+    assert alert.message.startswith("run failure rate at 40 %")   # the log keeps what it said then
+    th = load_thresholds(db)[FAILURE_RATE]
+    now = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    raised = alert.started_at.astimezone().strftime("%H:%M")
+    assert alert.describe(th, now=now) == (f"run failure rate critical alert raised at {raised}: latest 10 %, "
+                                           "peak 40 % (critical level 20 %, clears below 4 %)")
+    assert alert.describe(now=now).endswith("(critical level 20 %)")
+    other_day = dt.datetime(1970, 1, 5, tzinfo=dt.timezone.utc)
+    assert f"raised at {alert.started_at.astimezone():%Y-%m-%d %H:%M}:" in alert.describe(th, now=other_day)

@@ -19,7 +19,8 @@ def register(subparsers, common) -> None:
     p.set_defaults(func=cmd_health)
     p = subparsers.add_parser("metrics", parents=[common], help="latest resource samples and active alerts",
                               description="Latest stored samples (one fresh sample when none is recent), "
-                                          "the run failure rate and the active alerts.")
+                                          "the run failure rate and the active alerts, each with its latest "
+                                          "value, its peak and when it was raised.")
     p.set_defaults(func=cmd_metrics)
     p = subparsers.add_parser("report", parents=[common], help="HTML monitoring report and CSV export",
                               description="Write an HTML report with charts, analytics and recommendations, "
@@ -57,7 +58,7 @@ def cmd_metrics(ctx) -> int:
     from ...engine.monitor.history import DatabaseHistory, failure_rate
     from ...engine.monitor.metrics import MetricsStore
     from ...engine.monitor.sampler import SERIES, take_sample
-    from ...engine.monitor.settings import LABELS, UNITS
+    from ...engine.monitor.settings import LABELS, UNITS, load_thresholds
 
     db = ctx.db
     store = MetricsStore(db)
@@ -73,12 +74,20 @@ def cmd_metrics(ctx) -> int:
     check_failure_rate(db, runs)
     rate = failure_rate(runs)
     active = AlertLog(db).active()
+    thresholds = load_thresholds(db)
     samples = {name: {"label": LABELS.get(name, name), "value": round(v, 2), "unit": UNITS.get(name, ""),
                       "time": dt.datetime.fromtimestamp(ts, dt.timezone.utc).isoformat(), "age_s": round(max(now - ts, 0.0), 1)}
                for name, (ts, v) in latest.items()}
+    # Each alert's ``message`` is kept as it was written when raised (scripts read it);
+    # ``summary`` and the added fields say where the alert stands now.
+    alerts = []
+    for a in active:
+        th = thresholds.get(a.metric)
+        alerts.append({**a.to_dict(), "label": LABELS.get(a.metric, a.metric), "unit": UNITS.get(a.metric, ""),
+                       "clear_level": None if th is None else th.clear_level, "summary": a.describe(th)})
     data = {"source": source, "samples": samples,
             "failure_rate": None if rate is None else {"percent": round(rate[0], 1), "runs": rate[1]},
-            "active_alerts": [a.to_dict() for a in active]}
+            "active_alerts": alerts}
     lines = [f"Latest samples ({'taken now' if source == 'fresh' else 'stored'}):"]
     for name in SERIES:
         if name in samples:
@@ -88,7 +97,7 @@ def cmd_metrics(ctx) -> int:
                                          else f"{rate[0]:.0f} % of the last {rate[1]} runs"))
     if active:
         lines.append(f"Active alerts ({len(active)}):")
-        lines += [f"  {a.level:<8} {a.message}" for a in active]
+        lines += [f"  {a['level']:<8} {a['summary']}" for a in alerts]
     else:
         lines.append("No active alerts.")
     ctx.emit(data, "\n".join(lines))

@@ -32,6 +32,14 @@ def _fmt(metric: str, value: float) -> str:
     return f"{value:.0f} {unit}".rstrip() if unit == "%" else f"{value:.1f} {unit}".rstrip()
 
 
+def local_time(t: dt.datetime, now: dt.datetime | None = None) -> str:
+    """``12:03`` when ``t`` is today, ``2026-12-03 12:03`` otherwise, in the reader's
+    local time (stored times are UTC)."""
+    t = t.astimezone()
+    today = (now or dt.datetime.now(dt.timezone.utc)).astimezone().date()
+    return t.strftime("%H:%M") if t.date() == today else t.strftime("%Y-%m-%d %H:%M")
+
+
 @dataclass(frozen=True)
 class AlertEvent:
     kind: str          # raised / escalated / resolved
@@ -160,11 +168,29 @@ class AlertRecord:
         return None if self.ended_at is None else (self.ended_at - self.started_at).total_seconds()
 
     def to_dict(self) -> dict:
+        """``message`` is the sentence written when the alert was raised (or escalated):
+        the value it quotes is the value then; ``last_value`` is the latest one."""
         return {"id": self.id, "metric": self.metric, "level": self.level,
                 "started_at": self.started_at.isoformat(),
                 "ended_at": self.ended_at.isoformat() if self.ended_at else None,
                 "peak": self.peak, "threshold": self.threshold, "last_value": self.last_value,
                 "active": self.active, "message": self.message}
+
+    def describe(self, threshold: Threshold | None = None, now: dt.datetime | None = None) -> str:
+        """One line on the alert as it stands now, for people: the latest value first,
+        then the peak and when it was raised.  The stored ``message`` quotes the value
+        at the time it was raised; printed next to a current figure (``arxconsole
+        metrics`` shows the current failure rate) it read as a contradiction."""
+        label = LABELS.get(self.metric, self.metric)
+        when = local_time(self.started_at, now)
+        if not self.active:
+            return (f"{label} {self.level} alert from {when} to {local_time(self.ended_at, now)}, "
+                    f"peak {_fmt(self.metric, self.peak)}")
+        limits = f"{self.level} level {_fmt(self.metric, self.threshold)}"
+        if threshold is not None:
+            limits += f", clears below {_fmt(self.metric, threshold.clear_level)}"
+        return (f"{label} {self.level} alert raised at {when}: latest {_fmt(self.metric, self.last_value)}, "
+                f"peak {_fmt(self.metric, self.peak)} ({limits})")
 
 
 def _utc(ts: float) -> dt.datetime:
