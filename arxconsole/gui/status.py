@@ -107,10 +107,12 @@ class StatusMonitor(QObject):
 
             from ..engine.monitor.alerts import check_recent_failure_rate
 
-            report = check_health(ctx.db, ctx.data_dir.root, workspace, lock=lock, sampler=sampler)
-            events = check_recent_failure_rate(ctx.db)  # a run may have finished since
+            # The failure rate first: a run may have finished since, and the health
+            # roll-up below reads the alerts it raises or resolves.
+            events = check_recent_failure_rate(ctx.db)
             for ev in events:
                 self._emit_safely(self.alertEvent, ev)
+            report = check_health(ctx.db, ctx.data_dir.root, workspace, lock=lock, sampler=sampler)
             latest = None
             if workspace is not None:
                 try:
@@ -130,8 +132,8 @@ class StatusMonitor(QObject):
         report, latest = result
         self.last_report = report
         status = report.status.value
-        self.ctx.set_status("health", status, status.capitalize(),
-                            "\n".join(f"{c.name}: {c.status.value} — {c.reason}" for c in report.components))
+        # Degraded (not Healthy) while an alert is active; the tooltip names it first.
+        self.ctx.set_status("health", status, status.capitalize(), "\n".join(report.explain_lines()))
         if self.ctx.workspace is None:
             self.ctx.set_status("backup", "", "", "")
         elif latest is None:

@@ -158,3 +158,22 @@ def test_damaged_database_is_reported_not_a_traceback(capsys, data_dir):
     assert "arxconsole.sqlite3" in db_health["reason"]
     code, out, err = run(capsys, "metrics")
     assert code == 1 and "arxconsole.sqlite3" in err and "Traceback" not in err
+
+
+def test_health_is_degraded_and_names_an_active_alert(capsys, data_dir, monkeypatch):
+    Usage = namedtuple("Usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: Usage(100 * 1024 ** 3, 10 * 1024 ** 3, 90 * 1024 ** 3))
+    code, out, _ = run(capsys, "health", "--json")
+    assert code == 0 and json.loads(out)["status"] == "healthy" and json.loads(out)["alerts"] == []
+    db = Database.open(data_dir.database_url)
+    try:
+        _add_runs(db, ["failed"] + ["succeeded"] * 4, dt.datetime.now(dt.timezone.utc).timestamp() - 60)
+    finally:
+        db.close()
+    run(capsys, "metrics")                                  # judges the failure rate: 20 % raises the alert
+    code, out, _ = run(capsys, "health")
+    assert code == 0 and out.startswith("Degraded: 1 active alert: run failure rate critical alert raised at")
+    assert "  alert      critical   run failure rate critical alert raised at" in out
+    doc = json.loads(run(capsys, "health", "--json")[1])
+    assert doc["status"] == "degraded" and [a["metric"] for a in doc["alerts"]] == ["pipeline.failure_rate"]
+    assert all(c["status"] == "healthy" for c in doc["components"])

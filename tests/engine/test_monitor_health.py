@@ -120,3 +120,39 @@ def test_check_health_reports_all_four_components(db, data_dir, tmp_path, monkey
     assert r.status is Status.DEGRADED and r.summary.startswith("Degraded: disk: 50 % used")
     down = check_health(None, data_dir.root, db_error="cannot open database x: locked")
     assert down.status is Status.UNHEALTHY and "locked" in down.summary
+
+
+def test_an_active_alert_degrades_the_roll_up_and_is_named_until_it_resolves(db, data_dir, tmp_path, monkeypatch):
+    """SPEC §6: health rolls up per component; an open alert (here the run failure rate)
+    must not leave the roll-up saying plain "Healthy"."""
+    import datetime as dt
+
+    from arxconsole.engine.monitor.alerts import check_failure_rate
+    from arxconsole.engine.monitor.history import RunRecord
+
+    def runs(states):
+        t = dt.datetime(2026, 12, 1, tzinfo=dt.timezone.utc)
+        return [RunRecord("electrical", str(i), t, t, s) for i, s in enumerate(states)]
+
+    monkeypatch.setattr(shutil, "disk_usage", lambda p: Usage(100 * GB, 50 * GB, 50 * GB))
+    ws = Workspace.create(tmp_path / "ws")
+    assert check_health(db, data_dir.root, workspace=ws, sampler=FakeSampler()).status is Status.HEALTHY
+    bad = runs(["failed", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded", "succeeded",
+                "succeeded", "succeeded", "succeeded"])                        # 10 %
+    check_failure_rate(db, bad, now=1000.0)
+    r = check_health(db, data_dir.root, workspace=ws, sampler=FakeSampler())
+    assert r.component_status is Status.HEALTHY and r.status is Status.DEGRADED
+    assert r.summary.startswith("Degraded: 1 active alert: run failure rate warning alert raised at ")
+    assert r.explain_lines()[0].startswith("active alert: run failure rate warning alert")
+    assert "latest 10 %" in r.explain_lines()[0]
+    assert [c.name for c in r.components] == ["database", "workspace", "sampler", "disk"]  # still four
+    d = r.to_dict()
+    assert d["status"] == "degraded" and d["alerts"][0]["metric"] == "pipeline.failure_rate"
+    assert d["alerts"][0]["level"] == "warning" and "latest 10 %" in d["alerts"][0]["summary"]
+    # A worse component still wins, and the alert is still counted.
+    down = HealthReport((ComponentHealth("disk", Status.UNHEALTHY, "98 % used"),), r.alerts)
+    assert down.status is Status.UNHEALTHY and down.summary == "Unhealthy: disk: 98 % used; 1 active alert(s)"
+    # Resolved: healthy again.
+    check_failure_rate(db, bad + runs(["succeeded"] * 20), now=2000.0)
+    r = check_health(db, data_dir.root, workspace=ws, sampler=FakeSampler())
+    assert r.status is Status.HEALTHY and r.alerts == () and r.to_dict()["alerts"] == []

@@ -14,7 +14,8 @@ STALE_SAMPLE_S = 300
 
 def register(subparsers, common) -> None:
     p = subparsers.add_parser("health", parents=[common], help="health of database, workspace, sampler, disk",
-                              description="Check each component and roll up to healthy/degraded/unhealthy. "
+                              description="Check each component and roll up to healthy/degraded/unhealthy "
+                                          "(at least degraded while a monitor alert is active). "
                                           "Exit 1 when unhealthy.")
     p.set_defaults(func=cmd_health)
     p = subparsers.add_parser("metrics", parents=[common], help="latest resource samples and active alerts",
@@ -49,6 +50,7 @@ def cmd_health(ctx) -> int:
     report = _health(ctx)
     lines = [report.summary]
     lines += [f"  {c.name:<10} {c.status.value:<10} {c.reason}" for c in report.components]
+    lines += [f"  {'alert':<10} {a.level:<10} {a.text}" for a in report.alerts]
     ctx.emit(report.to_dict(), "\n".join(lines))
     return EXIT_FAILED if report.status.value == "unhealthy" else EXIT_OK
 

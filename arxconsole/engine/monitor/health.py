@@ -1,6 +1,12 @@
 """Health: each component (database, workspace, sampler, disk) is healthy, degraded or
 unhealthy with a human reason; the roll-up is the worst of them with a one-line
-summary (the GUI status bar shows icon + word + this line as tooltip)."""
+summary (the GUI status bar shows icon + word + this line as tooltip).
+
+Active monitor alerts (CPU, memory, disk, run failure rate) are not components, but
+while one is open the roll-up is at least *degraded* and names it: a console raising
+"run failure rate 40 %" must not say plain "Healthy" next to it.  An alert never makes
+the roll-up *unhealthy* on its own: that word is kept for a component that cannot work
+(database unreachable, disk nearly full — which check_disk reports itself)."""
 
 from __future__ import annotations
 
@@ -44,27 +50,64 @@ class ComponentHealth:
 
 
 @dataclass(frozen=True)
+class ActiveAlert:
+    """An open monitor alert as health reports it."""
+    metric: str
+    level: str            # warning / critical
+    started_at: str       # ISO, UTC
+    text: str             # AlertRecord.describe(): latest value, peak, when raised
+
+    def to_dict(self) -> dict:
+        return {"metric": self.metric, "level": self.level, "started_at": self.started_at, "summary": self.text}
+
+
+@dataclass(frozen=True)
 class HealthReport:
     components: tuple[ComponentHealth, ...]
+    alerts: tuple[ActiveAlert, ...] = ()
 
     @property
-    def status(self) -> Status:
+    def component_status(self) -> Status:
         return max((c.status for c in self.components), key=lambda s: s.rank, default=Status.HEALTHY)
 
     @property
+    def status(self) -> Status:
+        worst = self.component_status
+        if self.alerts and worst is Status.HEALTHY:
+            return Status.DEGRADED
+        return worst
+
+    @property
     def summary(self) -> str:
-        worst = [c for c in self.components if c.status is self.status and c.status is not Status.HEALTHY]
-        word = self.status.value.capitalize()
+        status = self.status
+        worst = [c for c in self.components if c.status is status and c.status is not Status.HEALTHY]
+        word = status.value.capitalize()
+        alerts = ""
+        if self.alerts:
+            alerts = (f"{len(self.alerts)} active alert{'s' if len(self.alerts) > 1 else ''}: "
+                      + "; ".join(a.text for a in self.alerts))
         if not worst:
-            return f"{word}: all {len(self.components)} components OK"
-        return f"{word}: " + "; ".join(f"{c.name}: {c.reason}" for c in worst)
+            return f"{word}: {alerts}" if alerts else f"{word}: all {len(self.components)} components OK"
+        parts = [f"{c.name}: {c.reason}" for c in worst]
+        if alerts and status is Status.DEGRADED:
+            parts.append(alerts)
+        elif alerts:
+            parts.append(f"{len(self.alerts)} active alert(s)")
+        return f"{word}: " + "; ".join(parts)
+
+    def explain_lines(self) -> list[str]:
+        """Why, one line each: the active alerts first (they are the news), then every
+        component (status bar tooltip)."""
+        return ([f"active alert: {a.text}" for a in self.alerts]
+                + [f"{c.name}: {c.status.value} — {c.reason}" for c in self.components])
 
     def component(self, name: str) -> ComponentHealth:
         return next(c for c in self.components if c.name == name)
 
     def to_dict(self) -> dict:
         return {"status": self.status.value, "summary": self.summary,
-                "components": [c.to_dict() for c in self.components]}
+                "components": [c.to_dict() for c in self.components],
+                "alerts": [a.to_dict() for a in self.alerts]}
 
 
 def check_database(db, open_error: str | None = None) -> ComponentHealth:
@@ -172,6 +215,22 @@ def check_disk(path: Path, warning_pct: float = 90.0, critical_pct: float = 97.0
     return ComponentHealth("disk", Status.HEALTHY, what, data)
 
 
+def active_alerts(db) -> tuple[ActiveAlert, ...]:
+    """The alerts open in the alert log, described as they stand now (empty when the
+    database cannot be read: the database component says why)."""
+    from .alerts import AlertLog
+
+    if db is None:
+        return ()
+    try:
+        thresholds = load_thresholds(db)
+        records = AlertLog(db).active()
+    except Exception:
+        return ()
+    return tuple(ActiveAlert(r.metric, r.level, r.started_at.isoformat(), r.describe(thresholds.get(r.metric)))
+                 for r in records)
+
+
 def check_health(db, data_path: Path, workspace: Workspace | Path | None = None,
                  lock: WorkspaceLock | None = None, sampler=None, now: float | None = None,
                  db_error: str | None = None) -> HealthReport:
@@ -183,4 +242,4 @@ def check_health(db, data_path: Path, workspace: Workspace | Path | None = None,
     disk = check_disk(Path(data_path), th.warning, th.critical)
     comps = [check_database(db, db_error), check_workspace(workspace, lock),
              check_sampler(sampler, Path(data_path), now if now is not None else time.time()), disk]
-    return HealthReport(tuple(comps))
+    return HealthReport(tuple(comps), active_alerts(db))
