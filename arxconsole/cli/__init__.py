@@ -77,8 +77,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return build_parser().parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, *, gc_paused: bool = False) -> int:
+    """``gc_paused``: the entry point paused the cyclic collector for start-up; commands
+    get it back, the GUI replaces it with its GUI-thread collector (AppContext)."""
     args = parse_args(argv)
+    if gc_paused and (args.selftest or args.command is not None):
+        import gc
+
+        gc.enable()
     ctx = CliContext(args)
     try:
         if args.selftest:

@@ -59,10 +59,29 @@ class Workspace:
         return cls(path)
 
     @classmethod
-    def create(cls, root: str | os.PathLike) -> "Workspace":
+    def create(cls, root: str | os.PathLike, *, require_empty: bool = False) -> "Workspace":
+        """Lay out a workspace at ``root`` (made if missing).  With ``require_empty`` (a
+        person picked the folder) a folder that holds anything but an existing workspace
+        is refused, so a mis-click on a home or documents folder never scatters
+        ``schemas/`` and friends through it."""
         path = Path(root).expanduser().resolve()
-        for sub in (SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR, DOCS_DIR):
-            (path / sub).mkdir(parents=True, exist_ok=True)
+        if require_empty and path.exists():
+            if not path.is_dir():
+                raise WorkspaceError(f"{path}: not a folder")
+            is_workspace = any((path / d).is_dir() for d in (SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR))
+            try:
+                has_entries = next(path.iterdir(), None) is not None
+            except OSError as exc:
+                raise WorkspaceError(f"{path}: cannot read the folder ({exc.strerror or exc})") from None
+            if has_entries and not is_workspace:
+                raise WorkspaceError(f"{path}: the folder is not empty; choose an empty folder for a new "
+                                     "workspace (or open an existing one)")
+        try:
+            for sub in (SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR, DOCS_DIR):
+                (path / sub).mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise WorkspaceError(f"{path}: cannot create the workspace folders "
+                                 f"({exc.strerror or exc})") from None
         return cls(path)
 
     @property

@@ -44,31 +44,45 @@ class HomePage(QWidget):
         buttons.addStretch(1)
         lay.addLayout(buttons)
 
-        self.table = QTableWidget(0, 4)
-        self.table.setHorizontalHeaderLabels(["System", "Schema", "Symbols", "Behavior profiles"])
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        self.table.verticalHeader().hide()
-        self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.table.setSelectionBehavior(QTableWidget.SelectRows)
-        lay.addWidget(self.table, 1)
+        self._table: QTableWidget | None = None
         self.filler = QWidget()  # keeps the welcome text at the top when there is no table
         lay.addWidget(self.filler, 1)
         ctx.workspaceChanged.connect(self.refresh)
         ctx.workspaceFilesChanged.connect(lambda _paths: self.refresh())
         self.refresh(ctx.workspace)
 
+    @property
+    def table(self) -> QTableWidget:
+        """The systems overview, made when first needed: the first window comes up before
+        any workspace is open (the database and workspace open right after it is shown),
+        and the first item view made costs ~5 ms of that start-up."""
+        if self._table is None:
+            table = QTableWidget(0, 4)
+            table.setHorizontalHeaderLabels(["System", "Schema", "Symbols", "Behavior profiles"])
+            header = table.horizontalHeader()
+            header.setSectionResizeMode(QHeaderView.ResizeToContents)
+            header.setSectionResizeMode(0, QHeaderView.Stretch)
+            table.verticalHeader().hide()
+            table.setEditTriggers(QTableWidget.NoEditTriggers)
+            table.setSelectionBehavior(QTableWidget.SelectRows)
+            table.setVisible(False)
+            layout = self.layout()
+            layout.insertWidget(layout.indexOf(self.filler), table, 1)
+            self._table = table
+        return self._table
+
     def refresh(self, workspace=None) -> None:
         ws = self.ctx.workspace
-        self.table.setVisible(ws is not None)
+        if ws is not None or self._table is not None:
+            self.table.setVisible(ws is not None)
         self.filler.setVisible(ws is None)
         if ws is None:
             self.heading.setText("Welcome to ArxConsole")
             self.subtitle.setText(
                 "Open an Arxos workspace (a folder with schemas/, arx-symbol-library/ and "
                 "behavior/), create an empty one, or explore the demo workspace.")
-            self.table.setRowCount(0)
+            if self._table is not None:
+                self._table.setRowCount(0)
             return
         self.heading.setText(ws.name)
         systems = ws.systems()

@@ -9,9 +9,10 @@ import logging
 
 from PySide6.QtCore import QByteArray, QEvent, QSize, Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QLabel, QListWidget, QListWidgetItem,
-                               QMainWindow, QMessageBox, QStackedWidget, QStatusBar, QToolButton,
-                               QMenu, QVBoxLayout, QWidget)
+# QFileDialog and QMessageBox are imported where used: naming a PySide class builds all
+# its enums (~1 ms a class), and the path to the first window should not pay for dialogs.
+from PySide6.QtWidgets import (QHBoxLayout, QLabel, QListWidget, QListWidgetItem, QMainWindow,
+                               QStackedWidget, QStatusBar, QToolButton, QMenu, QVBoxLayout, QWidget)
 
 from .. import __version__
 from ..engine.errors import UserError
@@ -216,11 +217,16 @@ class MainWindow(QMainWindow):
             view_menu.addAction(act)
         help_menu = self.menuBar().addMenu("&Help")
         about = QAction("&About ArxConsole", self)
-        about.triggered.connect(lambda: QMessageBox.about(
+        about.triggered.connect(self.show_about)
+        help_menu.addAction(about)
+
+    def show_about(self) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
+        QMessageBox.about(
             self, "About ArxConsole",
             f"ArxConsole {__version__}\nOperations console for the Arxos building-systems pipeline.\n\n"
-            f"Data: {self.ctx.data_dir.root}\nDatabase: {self.ctx.db.display_url if self.ctx.db else '—'}"))
-        help_menu.addAction(about)
+            f"Data: {self.ctx.data_dir.root}\nDatabase: {self.ctx.db.display_url if self.ctx.db else '—'}")
 
     # ---- surfaces ------------------------------------------------------------------
     def surface(self, key: str):
@@ -267,22 +273,35 @@ class MainWindow(QMainWindow):
         try:
             self.ctx.open_workspace(path)
         except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self, "Cannot open workspace", str(exc))
             return False
         return True
 
     def choose_workspace(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         path = QFileDialog.getExistingDirectory(self, "Open an Arxos workspace")
         if path:
             self.open_workspace(path)
 
     def create_workspace(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
         from ..engine.workspace import Workspace
 
         path = QFileDialog.getExistingDirectory(self, "Choose an empty folder for the new workspace")
-        if path:
-            Workspace.create(path)
-            self.open_workspace(path)
+        if not path:
+            return
+        try:
+            Workspace.create(path, require_empty=True)
+        except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(self, "Cannot create workspace", str(exc))
+            return
+        self.open_workspace(path)
 
     def open_demo(self) -> None:
         from ..engine.demo import ensure_demo_workspace
@@ -290,6 +309,8 @@ class MainWindow(QMainWindow):
         try:
             path = ensure_demo_workspace(self.ctx.data_dir.demo_workspace)
         except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
             QMessageBox.warning(self, "Cannot create the demo workspace", str(exc))
             return
         if self.open_workspace(path):
@@ -363,6 +384,8 @@ class MainWindow(QMainWindow):
             item.set(icon_name, text, tooltip)
 
     def _on_recovery(self, messages: list) -> None:
+        from PySide6.QtWidgets import QMessageBox
+
         QMessageBox.information(self, "Recovered after an interrupted session",
                                 "ArxConsole found unfinished work from a previous session and "
                                 "put the workspace back in a consistent state:\n\n• " + "\n• ".join(messages))

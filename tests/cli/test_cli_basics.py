@@ -33,3 +33,20 @@ def test_data_dir_option_moves_state(tmp_path, monkeypatch):
     assert (tmp_path / "state" / "arxconsole.sqlite3").is_file()
     assert (tmp_path / "state" / "logs" / "arxconsole.log").is_file()
     ctx.close()
+
+
+def test_commands_get_the_collector_back_that_the_entry_point_paused(tmp_path):
+    """The entry point pauses the cyclic collector for start-up; a command (not the GUI)
+    must run with it on again, or a long validation would never collect cycles."""
+    probe = (
+        "import gc, sys\n"
+        "import arxconsole.cli as cli\n"
+        "real = cli.CliContext\n"
+        "seen = []\n"
+        "cli.CliContext = lambda args: (seen.append(gc.isenabled()), real(args))[1]\n"
+        "from arxconsole.__main__ import main\n"
+        f"sys.argv = ['arxconsole', 'validate', {str(tmp_path / 'missing.json')!r}]\n"
+        "main()\n"
+        "print('gc', seen)\n")
+    proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
+    assert proc.stdout.strip().endswith("gc [True]"), proc.stdout + proc.stderr

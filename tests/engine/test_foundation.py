@@ -65,6 +65,43 @@ def test_open_rejects_missing_and_non_workspace_folders(tmp_path):
         Workspace.open(tmp_path)
 
 
+def test_create_for_a_picked_folder_refuses_one_with_other_content(tmp_path):
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "notes.txt").write_text("mine")
+    with pytest.raises(WorkspaceError, match="not empty"):
+        Workspace.create(home, require_empty=True)
+    assert sorted(p.name for p in home.iterdir()) == ["notes.txt"]     # nothing scattered in it
+    (tmp_path / "empty").mkdir()
+    assert Workspace.create(tmp_path / "empty", require_empty=True).root == (tmp_path / "empty").resolve()
+    existing = Workspace.create(tmp_path / "existing")
+    durable.write_json(existing.schema_path("electrical"), {"system": "electrical"})
+    assert Workspace.create(existing.root, require_empty=True).systems() == ["electrical"]
+    assert Workspace.create(tmp_path / "new" / "ws", require_empty=True).root.is_dir()   # made when missing
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(WorkspaceError, match="not a folder"):
+        Workspace.create(tmp_path / "file", require_empty=True)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_create_in_a_read_only_folder_is_a_workspace_error(tmp_path):
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        with pytest.raises(WorkspaceError, match="cannot create the workspace folders"):
+            Workspace.create(ro / "ws")
+    finally:
+        ro.chmod(0o700)
+
+
+def test_create_where_a_file_blocks_a_subfolder_is_a_workspace_error(tmp_path):
+    (tmp_path / "ws").mkdir()
+    (tmp_path / "ws" / "schemas").write_text("a file where a folder must go")
+    with pytest.raises(WorkspaceError, match="cannot create the workspace folders"):
+        Workspace.create(tmp_path / "ws")
+
+
 def test_second_lock_is_refused_with_clear_message(tmp_path):
     ws = Workspace.create(tmp_path / "ws")
     with ws.lock():

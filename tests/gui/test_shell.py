@@ -73,6 +73,43 @@ def test_not_a_workspace_is_refused_and_current_stays_open(main_window, tmp_path
     assert main_window.ws_name.text() == "good"
 
 
+def test_create_workspace_button_lays_out_an_empty_folder_and_opens_it(main_window, tmp_path, monkeypatch,
+                                                                       messages, qtbot):
+    from PySide6.QtWidgets import QFileDialog
+
+    target = tmp_path / "new-plant"
+    target.mkdir()
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(target))
+    qtbot.mouseClick(main_window.home.create_button, Qt.LeftButton)
+    assert not messages
+    assert main_window.ws_name.text() == "new-plant"
+    assert (target / "schemas").is_dir() and (target / "arx-symbol-library").is_dir()
+
+
+def test_create_workspace_in_a_folder_with_other_files_is_refused_and_leaves_it_alone(main_window, tmp_path,
+                                                                                      monkeypatch, messages, qtbot):
+    from PySide6.QtWidgets import QFileDialog
+
+    documents = tmp_path / "Documents"
+    documents.mkdir()
+    (documents / "letter.odt").write_text("private")
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: str(documents))
+    qtbot.mouseClick(main_window.home.create_button, Qt.LeftButton)
+    kind, title, text = messages[-1]
+    assert kind == "warning" and title == "Cannot create workspace"
+    assert str(documents) in text and "not empty" in text
+    assert [p.name for p in documents.iterdir()] == ["letter.odt"]
+    assert main_window.ws_name.text() == "No workspace open"
+
+
+def test_create_workspace_cancelled_does_nothing(main_window, monkeypatch, messages, qtbot):
+    from PySide6.QtWidgets import QFileDialog
+
+    monkeypatch.setattr(QFileDialog, "getExistingDirectory", lambda *a, **k: "")
+    qtbot.mouseClick(main_window.home.create_button, Qt.LeftButton)
+    assert not messages and main_window.ws_name.text() == "No workspace open"
+
+
 def test_recent_workspaces_and_layout_survive_restart(qtbot, data_dir, tmp_path, messages):
     from arxconsole.app import build_main_window
 
