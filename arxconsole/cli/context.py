@@ -7,11 +7,24 @@ import json
 import sys
 from contextlib import contextmanager
 from functools import cached_property
-from typing import Any
+from pathlib import Path
+from typing import Any, NoReturn
 
 from ..engine.datadir import DataDir
-from ..engine.errors import UserError
-from ..engine.workspace import Workspace
+from ..engine.workspace import Workspace, WorkspaceError
+
+EXIT_USAGE = 2
+
+
+def workspace_problem(path, exc: WorkspaceError) -> str:
+    """Why ``path`` cannot be used as a workspace, naming the path as the user gave it."""
+    given = Path(path).expanduser()
+    if not given.exists():
+        return f"workspace {path}: no such folder"
+    if not given.is_dir():
+        return f"workspace {path}: a file, not a folder"
+    reason = str(exc).removeprefix(f"{given.resolve()}: ")
+    return f"workspace {path}: {reason}"
 
 
 class CliContext:
@@ -58,12 +71,19 @@ class CliContext:
         if ws:
             return ws
         if required:
-            raise UserError("no workspace: pass --workspace DIR or --demo")
+            self.usage_error("no workspace: pass --workspace DIR or --demo")
         return None
 
     @cached_property
     def workspace(self) -> Workspace:
-        return Workspace.open(self.workspace_path())
+        """The workspace the user named, opened.  A path that does not exist or is not a
+        workspace is a usage error (exit 2), like a missing file argument: every command
+        that works on a workspace comes through here or ``session()``."""
+        path = self.workspace_path()
+        try:
+            return Workspace.open(path)
+        except WorkspaceError as exc:
+            self.usage_error(workspace_problem(path, exc))
 
     @contextmanager
     def session(self):
@@ -71,7 +91,7 @@ class CliContext:
         sequence as the GUI's); recovery messages go to stderr."""
         from ..engine.session import open_session
 
-        session = open_session(self.workspace_path(), self.db, self.data_dir)
+        session = open_session(self.workspace.root, self.db, self.data_dir)
         try:
             for message in session.recovery_messages:
                 sys.stderr.write(f"arxconsole: recovered: {message}\n")
@@ -91,6 +111,13 @@ class CliContext:
 
     def error(self, message: str) -> None:
         sys.stderr.write(f"arxconsole: error: {message}\n")
+
+    def usage_error(self, message: str) -> NoReturn:
+        """Print ``message`` and end the command with exit 2, the way argparse ends a bad
+        command line.  Raised as SystemExit because ``cli.main`` maps every UserError to
+        exit 1 (a failed operation); ``main``'s clean-up still runs."""
+        self.error(message)
+        raise SystemExit(EXIT_USAGE)
 
     def close(self) -> None:
         db = self.__dict__.get("db")

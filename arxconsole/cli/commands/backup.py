@@ -220,9 +220,12 @@ def _purge(ctx) -> int:
 
 def _prune(ctx) -> int:
     a = ctx.args
-    # --workspace/--demo: only that workspace's backups; none: every workspace's, each ranked apart
+    # --workspace/--demo: only that workspace's backups; none: every workspace's, each ranked apart.
+    # The named workspace must exist (as for `backup list`): a mistyped path would match no
+    # backup and prune nothing, silently.
+    ws = ctx.workspace.root if ctx.workspace_path(required=False) else None
     decisions = apply_retention(_repo(ctx), a.keep_last, a.keep_daily, dry_run=a.dry_run, db=ctx.db,
-                                workspace=ctx.workspace_path(required=False))
+                                workspace=ws)
     lines = [f"{d.id}  {'keep' if d.keep else 'DROP'}  {'; '.join(d.reasons)}" for d in decisions]
     lines.append(("would drop" if a.dry_run else "dropped (undo with undelete until purge)")
                  + f": {sum(not d.keep for d in decisions)}, kept: {sum(d.keep for d in decisions)}")

@@ -14,7 +14,6 @@ import sys
 from pathlib import Path
 
 from ...engine.symbols import ValidationContext, catalogue, validate_paths, validate_workspace
-from ...engine.workspace import Workspace
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -40,7 +39,7 @@ def run(ctx) -> int:
         if missing:
             ctx.error(f"no such file or folder: {', '.join(missing)}")
             return EXIT_USAGE
-        vctx = ValidationContext.from_workspace(Workspace.open(ws_path)) if ws_path else ValidationContext()
+        vctx = ValidationContext.from_workspace(ctx.workspace) if ws_path else ValidationContext()
         report = validate_paths(args.paths, vctx, progress=_progress(ctx))
     else:
         if not ws_path:
