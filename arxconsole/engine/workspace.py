@@ -125,6 +125,20 @@ class Workspace:
                 names.update(p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith("."))
         return sorted(names)
 
+    def closest_system(self, name: str) -> str | None:
+        """The known system ``name`` is most likely a typo of, if any is close."""
+        import difflib
+
+        close = difflib.get_close_matches(name, self.systems(), n=1, cutoff=0.6)
+        return close[0] if close else None
+
+    def no_such_system(self, name: str) -> str:
+        """The message for a system name the workspace does not have: the closest known
+        name first (a typo is the usual cause), then every known system."""
+        close = self.closest_system(name)
+        hint = f"; did you mean {close!r}?" if close else ""
+        return f"{self.root}: no system {name!r}{hint} (systems: {', '.join(self.systems()) or 'none'})"
+
     def registered_systems(self) -> set[str]:
         """Systems known to the registry: a schema exists or ``systems.json`` lists it."""
         known = {s for s in self.systems() if self.schema_path(s).is_file()}

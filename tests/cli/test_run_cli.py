@@ -169,3 +169,33 @@ def test_retry_of_a_rolled_back_new_object_run_redoes_step_1(tmp_path, ws, capsy
     write_demo_workspace(other)
     code, _, err = cli(capsys, "run", "-w", str(other), "--retry", str(first))
     assert code == 1 and "retry it with -w on that workspace" in err
+
+
+def test_a_mistyped_system_is_a_usage_error_naming_the_closest_one(ws, capsys):
+    before = tree_state(ws.root)
+    for extra in ([], ["--dry-run"], ["--object", "smart_switch"]):
+        code, _, err = cli(capsys, "run", "-w", str(ws.root), "--system", "electrcal", *extra)
+        assert code == 2
+        assert err == (f"arxconsole: error: {ws.root}: no system 'electrcal'; did you mean 'electrical'? "
+                       "(systems: electrical); to start a new system named 'electrcal', add --create-system\n")
+    assert tree_state(ws.root) == before                      # no empty 'electrcal' system
+    code, data, _ = cli(capsys, "runs", "list", "--json")
+    assert data["runs"] == []                                 # and no run recorded for it
+
+
+def test_create_system_brings_a_new_system_in_and_coverage_needs_symbols(ws, capsys):
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "security", "--create-system", "--dry-run",
+                        "--json")
+    assert code == 1 and data["state"] == "failed"            # a system with no symbols is not documented
+    coverage = {g["gate"]: g for g in data["gates"]}["coverage"]
+    assert coverage["passed"] is False and "the system has no symbols" in coverage["message"]
+    docs = next(s for s in data["steps"] if s["id"] == "documentation")
+    assert [f["rule"] for f in docs["finding_list"]] == ["docs.coverage.no_symbols"]
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "security", "-o", "door_contact",
+                        "--create-system", "--json")
+    assert code == 0 and data["state"] == "succeeded"
+    assert (ws.root / "schemas/security/schema.json").is_file()
+    code, data, _ = cli(capsys, "run", "-w", str(ws.root), "-s", "security", "--dry-run", "--json")
+    assert code == 0                                          # it exists now: no flag needed
+    code, _, err = cli(capsys, "run", "-w", str(ws.root), "--retry", "1", "--create-system")
+    assert code == 2 and "do not combine it" in err

@@ -65,6 +65,8 @@ def test_system_filter_and_unknown_system(ws, capsys):
     assert code == 1 and "PL_Bad_001" in out
     code, _, err = run(capsys, "validate", "-w", str(ws.root), "--system", "nope")
     assert code == 2 and "no system 'nope'" in err
+    code, _, err = run(capsys, "validate", "-w", str(ws.root), "--system", "plumbng")
+    assert code == 2 and "no system 'plumbng'; did you mean 'plumbing'? (systems: electrical, plumbing)" in err
 
 
 def test_loose_paths_and_bad_files(tmp_path, capsys):

@@ -424,7 +424,7 @@ def test_demo_journey1_new_object_then_journey2_script_rolls_back(demo, db):
 def test_dry_run_of_a_brand_new_system_and_object_checks_the_planned_files(ws, db):
     """Nothing exists on disk: every later step must see what earlier steps would create."""
     before = tree_state(ws.root)
-    r = PipelineRunner(ws, db, RunRequest("security", "door_contact", dry_run=True))
+    r = PipelineRunner(ws, db, RunRequest("security", "door_contact", dry_run=True, create_system=True))
     assert r.run() is State.SUCCEEDED, r.message
     assert tree_state(ws.root) == before
     for st in r.steps.values():
@@ -434,3 +434,60 @@ def test_dry_run_of_a_brand_new_system_and_object_checks_the_planned_files(ws, d
             "behavior/security/door_contact.yaml", "docs/systems/security.md"} <= planned
     stats = r._ctx.shared["behavior_stats"]
     assert stats["scenarios_run"] >= 1 and stats["scenarios_passed"] == stats["scenarios_run"]
+
+
+# ---- a system the workspace does not have ---------------------------------------------------
+def test_a_mistyped_system_is_refused_with_the_closest_name_and_nothing_is_recorded(ws, db):
+    from arxconsole.engine.pipeline import UnknownSystemError
+    before = tree_state(ws.root)
+    with pytest.raises(UnknownSystemError) as info:
+        PipelineRunner(ws, db, RunRequest("electrcal"))
+    assert str(info.value) == f"{ws.root}: no system 'electrcal'; did you mean 'electrical'? (systems: electrical)"
+    assert info.value.system == "electrcal"
+    with pytest.raises(UnknownSystemError, match=r"no system 'plumbing' \(systems: electrical\)"):
+        PipelineRunner(ws, db, RunRequest("plumbing", "valve"))      # new_object runs too; no close match
+    assert RunHistory(db).list_runs() == [] and tree_state(ws.root) == before
+
+
+def test_a_new_system_is_created_only_when_asked_and_needs_symbols_to_pass_coverage(ws, db):
+    """create_system brings the system in; a system with no symbols fails the coverage
+    gate (0 of 0 items is not 100 %), so the run is rolled back and leaves nothing."""
+    before = tree_state(ws.root)
+    r = PipelineRunner(ws, db, RunRequest("security", create_system=True))
+    assert r.run() is State.ROLLED_BACK
+    cov = {d.gate: d for d in r.gate_decisions}["coverage"]
+    assert cov.passed is False and cov.actual == 0.0 and "the system has no symbols" in cov.message
+    [finding] = [f for f in r.steps["documentation"].findings if f.rule == "docs.coverage.no_symbols"]
+    assert finding.severity.value == "error" and "system security has no symbols" in finding.message
+    assert "0 of 0 is not 100 %" in finding.message and "--object" in finding.hint
+    assert r.steps["documentation"].state is State.FAILED
+    assert tree_state(ws.root) == before
+    # Its first object type brings a symbol with it: the same new system then passes.
+    r = PipelineRunner(ws, db, RunRequest("security", "door_contact", create_system=True))
+    assert r.run() is State.SUCCEEDED, r.message
+    assert {d.gate: d.passed for d in r.gate_decisions}["coverage"] is True
+    assert "security" in ws.systems()
+
+
+def test_no_symbols_fails_the_coverage_gate_even_at_0_percent_unless_the_gate_is_optional(ws, db):
+    set_gate(db, "coverage", "0")
+    r = PipelineRunner(ws, db, RunRequest("security", dry_run=True, create_system=True))
+    assert r.run() is State.FAILED
+    assert {d.gate: d.passed for d in r.gate_decisions}["coverage"] is False
+    set_gate(db, "coverage.required", "false")
+    r = PipelineRunner(ws, db, RunRequest("security", dry_run=True, create_system=True))
+    assert r.run() is State.SUCCEEDED
+    [finding] = [f for f in r.steps["documentation"].findings if f.rule == "docs.coverage.no_symbols"]
+    assert finding.severity.value == "warning"
+
+
+def test_retry_of_a_rolled_back_new_system_run_brings_the_system_in_again(ws, db):
+    set_gate(db, "performance", "0")                     # every step is over budget: compliance fails
+    first = PipelineRunner(ws, db, RunRequest("security", "door_contact", create_system=True))
+    assert first.run() is State.ROLLED_BACK and "security" not in ws.systems()
+    set_gate(db, "performance", "60")
+    request = retry_request(db, first.run_id)
+    assert request.create_system and request.system == "security"
+    r = PipelineRunner(ws, db, request)
+    assert r.run() is State.SUCCEEDED, r.message
+    assert ws.schema_path("security").is_file()

@@ -288,6 +288,25 @@ def test_docs_coverage_below_gate_fails(ws):
     assert checks["docs.coverage"].passed
 
 
+def test_docs_coverage_of_a_system_without_symbols_is_0_not_100_percent(ws):
+    checks, ctx = run_step(ws, "documentation", system="security")   # nothing at all: 0 of 0 items
+    cov = checks["docs.coverage"]
+    assert not cov.passed and "docs.coverage.no_symbols" in rules(cov)
+    assert "docs.coverage.below_gate" not in rules(cov)               # one finding says it, not two
+    assert ctx.measures.coverage == 0.0 and ctx.measures.symbols == 0
+    page = ctx.changes.read_bytes("docs/systems/security.md").decode()
+    assert "**0.0 %** (0 of 0 items covered); the system has no symbols yet" in page
+
+
+def test_coverage_gate_fails_without_symbols_whatever_the_threshold():
+    from arxconsole.engine.pipeline.gates import Measures, evaluate
+    lenient = [Gate("coverage", 0.0, True, "", "min_percent")]
+    [d] = evaluate(lenient, Measures(coverage=0.0, symbols=0))
+    assert d.passed is False and d.blocks and d.message.startswith("the system has no symbols")
+    [d] = evaluate(lenient, Measures(coverage=50.0, symbols=3))
+    assert d.passed is True
+
+
 def test_docs_coverage_profile_without_scenario(ws):
     path = ws.profile_path("electrical", "device_000")
     text = path.read_text()

@@ -94,6 +94,51 @@ def test_bad_targets_are_refused_with_a_message(surface, qtbot, messages):
     assert not surface.driver.active and surface.run_button.isEnabled()
 
 
+def test_a_system_the_workspace_lacks_is_created_only_when_the_user_says_so(surface, qtbot, messages, monkeypatch,
+                                                                          demo):
+    """The system box is editable (a new system need not exist yet); the same rule as the
+    CLI's --create-system: a typed name the workspace lacks is never started silently."""
+    from PySide6.QtWidgets import QMessageBox
+
+    answers = []
+
+    def question(parent, title, text, *a, **k):
+        messages.append(("question", title, text))
+        return answers.pop(0)
+
+    monkeypatch.setattr(QMessageBox, "question", question)
+    before = snapshot(demo)
+    answers.append(QMessageBox.No)
+    surface.system_combo.setCurrentText("electrcal")
+    click(qtbot, surface.dry_button)
+    kind, title, text = messages[-1]
+    assert (kind, title) == ("question", "Create a new system?")
+    assert "This workspace has no system “electrcal”. Did you mean “electrical”?" in text
+    assert "choose New object" in text
+    from arxconsole.engine.pipeline import RunHistory
+    assert not surface.driver.active and RunHistory(surface.ctx.db).list_runs() == []
+    assert snapshot(demo) == before                                       # nothing run, nothing recorded
+
+    # An existing system is not asked about.
+    surface.system_combo.setCurrentText("electrical")
+    asked = len(messages)
+    click(qtbot, surface.dry_button)
+    wait_idle(qtbot, surface)
+    assert len(messages) == asked and surface.run["state"] == "succeeded"
+
+    # Yes: a new system with its first object type, as the dialog suggests.
+    answers.append(QMessageBox.Yes)
+    surface.system_combo.setCurrentText("security")
+    surface.new_object_radio.click()
+    surface.object_edit.setText("door_contact")
+    click(qtbot, surface.run_button)
+    assert messages[-1][1] == "Create a new system?" and "door_contact" in messages[-1][2]
+    wait_idle(qtbot, surface)
+    assert surface.run["state"] == "succeeded", surface.run
+    assert (demo / "schemas/security/schema.json").is_file()
+    assert "security" in [surface.system_combo.itemText(i) for i in range(surface.system_combo.count())]
+
+
 # ---- step by step ----------------------------------------------------------------------------
 def test_demo_pipeline_step_by_step(main_window, surface, qtbot):
     surface.step_by_step_check.setChecked(True)

@@ -73,7 +73,7 @@ def run_check(ctx) -> int:
         ws = ctx.workspace
         systems = ws.systems()
         if system and system not in systems:
-            ctx.error(f"{ws.root}: no system {system!r} (systems: {', '.join(systems) or 'none'})")
+            ctx.error(ws.no_such_system(system))
             return EXIT_USAGE
         for s in [system] if system else systems:
             report = check_system_profiles(ws, s)

@@ -1,7 +1,8 @@
 """``arxconsole run`` (the pipeline), ``arxconsole runs list|show|log`` (its history) and
 ``arxconsole gates list|set`` (the quality gates).  Thin over
 ``arxconsole.engine.pipeline``; exit 0 when the run succeeded, 1 when it failed, was
-cancelled or rolled back, 2 on usage errors."""
+cancelled or rolled back, 2 on usage errors (a --system the workspace does not have,
+without --create-system, is one)."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ from pathlib import Path
 
 from ...engine.errors import UserError
 from ...engine.pipeline import (STEP_IDS, EventKind, PipelineEvent, PipelineRunner, RunHistory, RunRequest,
-                                load_gates, plan_retry, run_to_dict, set_gate)
+                                UnknownSystemError, load_gates, plan_retry, run_to_dict, set_gate)
 
-EXIT_OK, EXIT_FAILED = 0, 1
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
 
 def register(subparsers, common) -> None:
     r = subparsers.add_parser("run", parents=[common], help="run the pipeline for a system or an object type")
-    r.add_argument("--system", "-s", help="the system (e.g. electrical)")
+    r.add_argument("--system", "-s", help="the system (e.g. electrical); it must exist unless --create-system")
     r.add_argument("--object", "-o", metavar="OBJECT",
                    help="an object type in the system (smart_switch or electrical.smart_switch): new_object run")
+    r.add_argument("--create-system", action="store_true",
+                   help="--system names a new system: create it (its schema from the template; add --object "
+                        "for its first object type and symbol, without which the coverage gate fails)")
     r.add_argument("--dry-run", action="store_true", help="run every check, write nothing, show the diffs")
     r.add_argument("--from", dest="from_step", choices=STEP_IDS, metavar="STEP", help="start at this step")
     r.add_argument("--only", choices=STEP_IDS, metavar="STEP", help="run only this step")
@@ -67,13 +71,13 @@ def _printer(ctx):
 def _run(ctx) -> int:
     args = ctx.args
     if args.retry is not None:
-        if args.system or args.object or args.from_step or args.only:
+        if args.system or args.object or args.from_step or args.only or args.create_system:
             ctx.error("--retry takes the run's own target and steps; do not combine it with "
-                      "--system/--object/--from/--only")
-            return 2
+                      "--system/--object/--create-system/--from/--only")
+            return EXIT_USAGE
     elif not args.system:
         ctx.error("--system is required (or --retry RUN_ID)")
-        return 2
+        return EXIT_USAGE
     plan = None
     with ctx.session() as ws:  # locked, after crash recovery (runs and restores)
         listener = None if (ctx.json or args.quiet) else _printer(ctx)
@@ -90,8 +94,13 @@ def _run(ctx) -> int:
                 sys.stderr.write(f"retry of run {plan.run_id}: {plan.reason}\n")
         else:
             request = RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step,
-                                 only=args.only)
-        runner = PipelineRunner(ws, ctx.db, request, listener=listener, data_dir=ctx.data_dir)
+                                 only=args.only, create_system=args.create_system)
+        try:
+            runner = PipelineRunner(ws, ctx.db, request, listener=listener, data_dir=ctx.data_dir)
+        except UnknownSystemError as exc:
+            # Checked after recovery (it can take a half-made system away); nothing recorded.
+            ctx.error(f"{exc}; to start a new system named {exc.system!r}, add --create-system")
+            return EXIT_USAGE
         state = runner.run()
     from ...engine.monitor.alerts import check_recent_failure_rate
 

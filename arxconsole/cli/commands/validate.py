@@ -47,7 +47,7 @@ def run(ctx) -> int:
             return EXIT_USAGE
         ws = ctx.workspace
         if args.system and args.system not in ws.systems():
-            ctx.error(f"{ws.root}: no system {args.system!r} (systems: {', '.join(ws.systems()) or 'none'})")
+            ctx.error(ws.no_such_system(args.system))
             return EXIT_USAGE
         report = validate_workspace(ws, system=args.system, progress=_progress(ctx))
     counts = report.counts

@@ -4,8 +4,9 @@ the library, with quality gates, a change journal, rollback and live events.
 Public API
 ----------
 ``RunRequest(system, object_type=None, dry_run=False, from_step=None, only=None,
-step_by_step=False, retry_of=None)``
-    What to run.  ``retry_request(db, run_id)`` builds the request that retries a run that
+step_by_step=False, retry_of=None, create_system=False)``
+    What to run.  A system the workspace does not have is refused (``UnknownSystemError``,
+    naming the closest known system) unless ``create_system`` asks to bring it in.  ``retry_request(db, run_id)`` builds the request that retries a run that
     did not succeed; ``plan_retry(run_to_dict(...))`` says where it starts and why: the
     failed step, or the earliest step whose changes the rollback undid (``retry`` module).
 ``PipelineRunner(workspace, db, request, listener=None, cancel=None, actor=None, data_dir=None)``
@@ -33,7 +34,7 @@ from .gates import GATE_DEFS, Gate, GateDecision, load_gates, set_gate
 from .history import RunHistory, RunNotFound, run_to_dict
 from .recovery import RecoveredRun, recover_interrupted_runs
 from .registry import SymbolSearch
-from .request import RunRequest, RunRequestError
+from .request import RunRequest, RunRequestError, UnknownSystemError
 from .retry import NothingToRetry, RetryPlan, plan_retry, retry_request
 from .runlock import RunInProgressError
 from .runner import PipelineRunner, StepStatus
@@ -45,6 +46,6 @@ STEP_CHECKS: dict[str, tuple[str, ...]] = {sid: tuple(m.CHECKS) for sid, m in _S
 __all__ = [
     "EventKind", "GATE_DEFS", "STEP_CHECKS", "Gate", "GateDecision", "Listener", "NothingToRetry", "PipelineEvent",
     "PipelineRunner", "RecoveredRun", "RetryPlan", "RunHistory", "RunInProgressError", "RunNotFound", "RunRequest",
-    "RunRequestError", "STEP_IDS", "STEP_TITLES", "State", "StepStatus", "SymbolSearch", "load_gates", "plan_retry",
-    "recover_interrupted_runs", "retry_request", "run_to_dict", "set_gate",
+    "RunRequestError", "STEP_IDS", "STEP_TITLES", "State", "StepStatus", "SymbolSearch", "UnknownSystemError",
+    "load_gates", "plan_retry", "recover_interrupted_runs", "retry_request", "run_to_dict", "set_gate",
 ]

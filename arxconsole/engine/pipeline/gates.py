@@ -126,6 +126,7 @@ class Measures:
     """What a run measured, filled in as steps finish."""
     errors: int = 0
     coverage: float | None = None
+    symbols: int | None = None          # the system's symbols, counted with the coverage
     compliance_passed: bool | None = None
     step_seconds: dict[str, float] | None = None
 
@@ -141,6 +142,11 @@ def evaluate(gates: list[Gate], m: Measures) -> list[GateDecision]:
             if m.coverage is None:
                 out.append(GateDecision(g.name, g.required, g.threshold, None, None,
                                         "coverage not measured (documentation step did not run)"))
+            elif m.symbols == 0:
+                # Fails whatever the threshold: a system with no symbols is not documented.
+                out.append(GateDecision(g.name, g.required, g.threshold, round(m.coverage, 2), False,
+                                        f"the system has no symbols: nothing is covered "
+                                        f"(gate: at least {g.threshold} %)"))
             else:
                 ok = m.coverage >= g.threshold
                 out.append(GateDecision(g.name, g.required, g.threshold, round(m.coverage, 2), ok,

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass
 
 from ..errors import UserError
+from ..workspace import Workspace
 from .states import STEP_IDS
 
 SYSTEM_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -13,6 +14,14 @@ SYSTEM_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
 class RunRequestError(UserError):
     pass
+
+
+class UnknownSystemError(RunRequestError):
+    """The run names a system the workspace does not have and did not ask to create it."""
+
+    def __init__(self, message: str, system: str):
+        super().__init__(message)
+        self.system = system
 
 
 @dataclass(frozen=True)
@@ -24,6 +33,9 @@ class RunRequest:
     only: str | None = None
     step_by_step: bool = False
     retry_of: int | None = None
+    # A run may bring a new system into the workspace (define-schema creates its schema
+    # from the template) only when asked to: a mistyped name must not quietly start one.
+    create_system: bool = False
 
     def validated(self) -> "RunRequest":
         if not SYSTEM_RE.match(self.system or ""):
@@ -41,7 +53,14 @@ class RunRequest:
                 raise RunRequestError("--object is empty")
             obj = obj if obj.startswith(self.system + ".") else f"{self.system}.{obj}"
         return RunRequest(self.system, obj, self.dry_run, self.from_step, self.only, self.step_by_step,
-                          self.retry_of)
+                          self.retry_of, self.create_system)
+
+    def check_target(self, workspace: Workspace) -> None:
+        """Raise ``UnknownSystemError`` when the system does not exist in ``workspace``
+        and the request does not ask to create it."""
+        if self.create_system or self.system in workspace.systems():
+            return
+        raise UnknownSystemError(workspace.no_such_system(self.system), self.system)
 
     def selected_steps(self) -> list[str]:
         if self.only:

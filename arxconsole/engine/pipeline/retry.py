@@ -48,10 +48,13 @@ class RetryPlan:
     reason: str                   # one sentence: why the retry starts there
 
     def request(self, *, step_by_step: bool = False) -> RunRequest:
+        # create_system: the system comes from a run that was accepted, not from a name
+        # typed now; a rolled-back run that brought in a new system took it away again,
+        # and its retry must be able to bring it in again.
         return RunRequest(self.system, self.object_type, dry_run=self.dry_run,
                           from_step=None if self.only else self.start_step,
                           only=self.start_step if self.only else None,
-                          step_by_step=step_by_step, retry_of=self.run_id)
+                          step_by_step=step_by_step, retry_of=self.run_id, create_system=True)
 
 
 def stopped_step(steps: list[dict]) -> str | None:

@@ -88,6 +88,7 @@ class PipelineRunner:
         self.data_dir = data_dir
         self.db = db
         self.request = request.validated()
+        self.request.check_target(workspace)   # before anything is recorded: no run for a typo
         self.listener = listener or no_listener
         self.cancel_token = cancel or CancelToken()
         self.actor = actor or current_actor()

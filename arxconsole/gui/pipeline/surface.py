@@ -331,7 +331,7 @@ class PipelineSurface(Surface):
 
     def start_run(self, *, dry_run: bool = False, from_step: str | None = None, only: str | None = None,
                   retry_of: int | None = None, system: str | None = None,
-                  object_type: str | None = None) -> bool:
+                  object_type: str | None = None, create_system: bool = False) -> bool:
         from ...engine.pipeline.request import RunRequest
 
         ws = self.ctx.workspace
@@ -346,8 +346,12 @@ class PipelineSurface(Surface):
                 QMessageBox.warning(self, "Cannot start the run",
                                     "Enter the object type to add (e.g. smart_switch), or choose New system.")
                 return False
+            create_system = self._confirm_new_system(ws, system, object_type)
+            if create_system is None:
+                return False
         request = RunRequest(system, object_type or None, dry_run=dry_run, from_step=from_step, only=only,
-                             step_by_step=self.step_by_step_check.isChecked(), retry_of=retry_of)
+                             step_by_step=self.step_by_step_check.isChecked(), retry_of=retry_of,
+                             create_system=create_system)
         try:
             self.driver.start(ws, self.ctx.db, self.ctx.data_dir, request)
         except UserError as exc:
@@ -372,6 +376,26 @@ class PipelineSurface(Surface):
         self._update_actions()
         return True
 
+    def _confirm_new_system(self, ws, system: str, object_type: str | None) -> bool | None:
+        """The same rule as the CLI's --create-system: a system the workspace does not have
+        is created only when the user says so (a typo in the editable box must not start
+        an empty system).  False: it exists; True: create it; None: the user declined."""
+        from ...engine.pipeline.request import SYSTEM_RE
+
+        if system in ws.systems() or not SYSTEM_RE.match(system):
+            return False   # a malformed name is refused by the request's own check, with its message
+        close = ws.closest_system(system)
+        typo = f" Did you mean “{close}”?" if close else ""
+        first = (f"The run also adds its first object type, {object_type}, with a symbol." if object_type else
+                 "A system passes the coverage gate only once it has symbols: choose New object to add its "
+                 "first object type and symbol in the same run.")
+        answer = QMessageBox.question(
+            self, "Create a new system?",
+            f"This workspace has no system “{system}”.{typo}\n\nCreate it? The run writes "
+            f"schemas/{system}/schema.json from the template. {first}",
+            QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+        return True if answer == QMessageBox.Yes else None
+
     def retry_plan(self):
         """How the shown finished run would be retried (the engine's rule, shared with the
         CLI: from the failed step, or from the first step whose changes the rollback
@@ -392,7 +416,7 @@ class PipelineSurface(Surface):
             return False
         req = plan.request(step_by_step=self.step_by_step_check.isChecked())
         return self.start_run(dry_run=req.dry_run, from_step=req.from_step, only=req.only, retry_of=req.retry_of,
-                              system=req.system, object_type=req.object_type)
+                              system=req.system, object_type=req.object_type, create_system=req.create_system)
 
     def next_step(self) -> None:
         if self.driver.active and self._paused:

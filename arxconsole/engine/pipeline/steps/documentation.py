@@ -77,9 +77,19 @@ def run(ctx: StepContext) -> list[Check]:
                                          f"profile {pid} has no scenario", hint="add a scenario that tests it",
                                          file=f"behavior/{system}/{pid}.yaml"))
     ctx.measures.coverage = cov.percent
+    ctx.measures.symbols = cov.symbols
     ctx.shared["coverage"] = cov.to_dict()
     gate = ctx.gate("coverage")
-    if gate is not None and cov.percent < float(gate.threshold):
+    if cov.symbols == 0:
+        # A system without symbols has nothing documented, whatever the gate's number (a
+        # mistyped --system once passed here at "0/0 = 100 %").
+        coverage.findings.append(Finding(
+            "docs.coverage.no_symbols", Severity.ERROR if gate is None or gate.required else Severity.WARNING,
+            f"system {system} has no symbols: nothing is covered (0 of 0 is not 100 %)",
+            hint="add the system's first object type and its symbol (a new_object run: --object NAME, "
+                 "or import symbols), or make the gate optional: arxconsole gates set coverage.required false",
+            file=f"arx-symbol-library/{system}", data=cov.to_dict()))
+    elif gate is not None and cov.percent < float(gate.threshold):
         coverage.findings.append(Finding(
             "docs.coverage.below_gate", Severity.ERROR if gate.required else Severity.WARNING,
             f"coverage {cov.percent:.1f} % is below the gate ({gate.threshold} %)",
