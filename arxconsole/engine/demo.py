@@ -99,8 +99,9 @@ def _has_user_content(folder: Path) -> bool:
 def plan_demo_workspace(dest: str | os.PathLike, *, force: bool = False) -> DemoPlan:
     """Preflight: refuse or list which demo files would be written into ``dest``."""
     dest = Path(dest).expanduser().resolve()
-    if dest.exists() and not dest.is_dir():
-        raise DemoError(f"{dest}: exists and is not a folder")
+    problem = durable.output_problem(dest, folder=True)   # it, or a folder above it, is a file
+    if problem:
+        raise DemoError(f"cannot write into {dest}: {problem}")
     existing_demo = dest.is_dir() and is_demo_workspace(dest)
     forced = False
     if dest.is_dir() and not existing_demo and _has_user_content(dest):
@@ -158,7 +159,10 @@ def write_demo_workspace(dest: str | os.PathLike, *, force: bool = False,
     is held while writing, so a demo open in a running console is never rewritten.
     """
     plan = plan_demo_workspace(dest, force=force)
-    plan.dest.mkdir(parents=True, exist_ok=True)
+    try:
+        plan.dest.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:   # e.g. no permission: a message naming the folder, not a traceback
+        raise DemoError(str(durable.output_error(plan.dest, exc, folder=True))) from None
     with Workspace(plan.dest).lock():
         _write_marker(plan.dest, complete=False)
         total = len(plan.to_write)

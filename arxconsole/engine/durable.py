@@ -13,6 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
+from .errors import UserError
+
 TEMP_PREFIX = ".arx-tmp-"
 
 
@@ -212,3 +214,48 @@ def clean_stale_temps(folder: str | os.PathLike) -> int:
         except OSError:
             pass
     return count
+
+
+# ---- paths a person typed for output (report, CSV, export, migration report) ----------------
+class OutputPathError(UserError):
+    """An output path that cannot be written; the message names the path and the cause."""
+
+
+def output_problem(path: str | os.PathLike, *, folder: bool = False) -> str | None:
+    """What is wrong with ``path`` as a file to write (``folder``: as a folder to write
+    into), or None when nothing can be seen before trying.  The OS reports a file in
+    the way as "File exists" (from mkdir) or "Not a directory", naming neither file."""
+    p = Path(path).expanduser()
+    for parent in p.parents:
+        if parent.exists():           # the nearest existing ancestor must be a folder
+            if not parent.is_dir():
+                return f"{parent} is a file, not a folder"
+            break
+    if folder and p.exists() and not p.is_dir():
+        return f"{p} is a file, not a folder"
+    if not folder and p.is_dir():
+        return f"{p} is a folder, not a file"
+    return None
+
+
+def _cannot(path, folder: bool) -> str:
+    return f"cannot write into {path}" if folder else f"cannot write {path}"
+
+
+def check_output_path(path: str | os.PathLike, *, folder: bool = False) -> Path:
+    """Refuse, before any work, an output path that cannot be written (one message for
+    every command and dialog that writes where the user said)."""
+    problem = output_problem(path, folder=folder)
+    if problem:
+        raise OutputPathError(f"{_cannot(path, folder)}: {problem}")
+    return Path(path).expanduser()
+
+
+def output_error(path: str | os.PathLike, exc: OSError, *, folder: bool = False) -> OutputPathError:
+    """The error to raise when writing ``path`` failed with ``exc``: the path's own
+    problem when one can be named, else the OS's reason ("permission denied")."""
+    problem = output_problem(path, folder=folder)
+    if problem is None:
+        reason = exc.strerror or str(exc)
+        problem = reason[:1].lower() + reason[1:]
+    return OutputPathError(f"{_cannot(path, folder)}: {problem}")

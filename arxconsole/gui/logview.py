@@ -790,4 +790,4 @@ class LogView(QWidget):
         try:
             self.export(path, fmt)
         except OSError as exc:
-            QMessageBox.warning(self, "Cannot export the log", f"{path}: {exc.strerror or exc}")
+            QMessageBox.warning(self, "Cannot export the log", str(durable.output_error(path, exc)))

@@ -65,3 +65,12 @@ def test_demo_flag_creates_the_demo_in_the_data_dir(tmp_path):
         assert ctx.workspace.registered_systems() == {"electrical", "fire_alarm", "audiovisual"}
     finally:
         ctx.close()
+
+
+def test_demo_init_under_a_file_says_which_file_is_in_the_way(tmp_path, capsys):
+    (tmp_path / "afile").write_text("x")
+    code = main(["demo", "init", str(tmp_path / "afile" / "demo")])
+    err = capsys.readouterr().err
+    assert code == 1 and "Traceback" not in err
+    assert err == (f"arxconsole: error: cannot write into {tmp_path / 'afile' / 'demo'}: "
+                   f"{tmp_path / 'afile'} is a file, not a folder\n")

@@ -63,3 +63,15 @@ def test_an_id_used_in_another_system_is_a_conflict(ws, tmp_path, capsys):
     assert code == 1 and out["conflicts"] == 1 and out["imported"] == 0
     assert "arx-symbol-library/security/SE_DoorContact_001.json" in out["items"][0]["reason"]
     assert not (ws.root / "arx-symbol-library/access/SE_DoorContact_001.json").exists()
+
+
+def test_a_report_path_under_a_file_is_refused_before_importing(ws, tmp_path, capsys):
+    src = tmp_path / "legacy.json"
+    src.write_text(json.dumps(LEGACY))
+    (tmp_path / "afile").write_text("x")
+    before = sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*"))
+    report = tmp_path / "afile" / "report.json"
+    code = main(["import-symbols", str(src), "-w", str(ws.root), "--system", "access", "--report", str(report)])
+    err = capsys.readouterr().err
+    assert code == 1 and err == f"arxconsole: error: cannot write {report}: {tmp_path / 'afile'} is a file, not a folder\n"
+    assert sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*")) == before   # nothing imported

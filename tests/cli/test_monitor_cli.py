@@ -142,6 +142,15 @@ def test_report_usage_and_user_errors(capsys, tmp_path):
     assert code == 2 and "--since must be a positive number of days" in err
     code, _, err = run(capsys, "report", "--html", str(tmp_path))
     assert code == 1 and "is a folder" in err and "Traceback" not in err
+    # A file where a folder should be: named, not the OS's "File exists"; nothing written.
+    (tmp_path / "afile").write_text("x")
+    for html in (tmp_path / "afile" / "r.html", tmp_path / "afile" / "sub" / "r.html"):
+        code, _, err = run(capsys, "report", "--html", str(html))
+        assert code == 1 and err == f"arxconsole: error: cannot write {html}: {tmp_path / 'afile'} is a file, not a folder\n"
+    code, _, err = run(capsys, "report", "--html", str(tmp_path / "ok.html"), "--csv", str(tmp_path / "afile"))
+    assert code == 1 and err == (f"arxconsole: error: cannot write into {tmp_path / 'afile'}: "
+                                 f"{tmp_path / 'afile'} is a file, not a folder\n")
+    assert not (tmp_path / "ok.html").exists()                 # both outputs checked before any work
     try:
         main(["report"])
     except SystemExit as exc:

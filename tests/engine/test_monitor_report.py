@@ -112,14 +112,17 @@ def test_long_history_is_charted_as_aggregates_with_min_max_band(db):
 
 
 def test_bad_targets_and_window_are_user_errors(report_data, db, tmp_path):
-    with pytest.raises(ReportError, match="is a folder"):
+    from arxconsole.engine.durable import OutputPathError
+    with pytest.raises(OutputPathError, match="is a folder, not a file"):
         write_html(tmp_path, report_data)
     afile = tmp_path / "f.txt"
     afile.write_text("x")
-    with pytest.raises(ReportError, match="is a file; --csv needs a folder"):
+    with pytest.raises(OutputPathError) as info:
         write_csv(afile, report_data)
-    with pytest.raises(ReportError, match="cannot write"):
+    assert str(info.value) == f"cannot write into {afile}: {afile} is a file, not a folder"
+    with pytest.raises(OutputPathError) as info:
         write_html(afile / "sub" / "r.html", report_data)
+    assert str(info.value) == f"cannot write {afile / 'sub' / 'r.html'}: {afile} is a file, not a folder"
     with pytest.raises(ReportError, match="positive number of days"):
         collect(db, [], days=0)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ...engine.durable import check_output_path, output_error
 from ...engine.symbols.importer import import_symbols
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -39,9 +40,17 @@ def run(ctx) -> int:
         ctx.error(f"no such file or folder: {', '.join(missing)}")
         return EXIT_USAGE
     ws = ctx.workspace
+    if args.report:
+        # Before importing anything: the report is written last, and a path it cannot use
+        # used to end in a traceback after the symbols were already written.
+        for path in _report_files(args.report):
+            check_output_path(path)
     with ws.lock():
-        report = import_symbols(args.sources, ws, system=args.system, report_path=args.report,
-                                dry_run=args.dry_run)
+        try:
+            report = import_symbols(args.sources, ws, system=args.system, report_path=args.report,
+                                    dry_run=args.dry_run)
+        except OSError as exc:   # e.g. permission denied: a message, never a traceback
+            raise output_error(exc.filename or args.report or ws.root, exc) from None
     d = report.to_dict()
     lines = []
     for item in report.items:
@@ -53,3 +62,11 @@ def run(ctx) -> int:
                  + (f"; report: {', '.join(report.report_files)}" if report.report_files else ""))
     ctx.emit(d, "\n".join(lines))
     return EXIT_OK if report.ok else EXIT_FAILED
+
+
+def _report_files(path: str) -> list[Path]:
+    """The two files ``--report`` writes: the JSON (``.json`` added when missing) and its
+    Markdown twin (the importer's naming, engine.symbols.importer.write_migration_report)."""
+    p = Path(path)
+    json_path = p if p.suffix.lower() == ".json" else p.with_suffix(".json")
+    return [json_path, json_path.with_suffix(".md")]

@@ -110,10 +110,16 @@ def cmd_report(ctx) -> int:
     from ...engine.monitor.history import DatabaseHistory
     from ...engine.monitor.report import collect, write_csv, write_html
 
+    from ...engine.durable import check_output_path
+
     days = ctx.args.since
     if not days > 0 or days != days:
         ctx.error(f"--since must be a positive number of days, not {days}")
         return EXIT_USAGE
+    # Both outputs checked before any work, so a bad --csv does not leave a lone HTML file.
+    check_output_path(ctx.args.html)
+    if ctx.args.csv:
+        check_output_path(ctx.args.csv, folder=True)
     now = dt.datetime.now(dt.timezone.utc)
     runs = DatabaseHistory(ctx.db).runs(since=now - dt.timedelta(days=days), until=now)
     data = collect(ctx.db, runs, days, now=now, health=_health(ctx))

@@ -182,19 +182,14 @@ def render_html(data: ReportData) -> str:
     return "\n".join(parts)
 
 
-def _target(path: str | Path, what: str) -> Path:
-    p = Path(path).expanduser()
-    if p.is_dir():
-        raise ReportError(f"{p}: is a folder; give a file name for the {what}")
-    return p
-
-
 def write_html(path: str | Path, data: ReportData) -> Path:
-    target = _target(path, "HTML report")
+    """Raises ``durable.OutputPathError`` naming the path and the cause when it cannot be
+    written (a folder, a file where a folder should be, no permission)."""
+    target = durable.check_output_path(path)
     try:
         return durable.write_text(target, render_html(data))
     except OSError as exc:
-        raise ReportError(f"{target}: cannot write the report: {exc.strerror or exc}") from None
+        raise durable.output_error(path, exc) from None
 
 
 # ---- CSV --------------------------------------------------------------------------------
@@ -236,10 +231,8 @@ def csv_documents(data: ReportData) -> dict[str, str]:
 
 
 def write_csv(folder: str | Path, data: ReportData) -> list[Path]:
-    root = Path(folder).expanduser()
-    if root.exists() and not root.is_dir():
-        raise ReportError(f"{root}: is a file; --csv needs a folder")
+    root = durable.check_output_path(folder, folder=True)
     try:
         return [durable.write_text(root / name, text) for name, text in csv_documents(data).items()]
     except OSError as exc:
-        raise ReportError(f"{root}: cannot write CSV files: {exc.strerror or exc}") from None
+        raise durable.output_error(folder, exc, folder=True) from None

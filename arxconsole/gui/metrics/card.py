@@ -29,7 +29,7 @@ def export_with_dialog(parent: QWidget, what: str, suffix: str, slug: str, write
     try:
         write(path)
     except OSError as exc:
-        QMessageBox.warning(parent, f"Cannot export {what}", f"{path}: {exc.strerror or exc}")
+        QMessageBox.warning(parent, f"Cannot export {what}", str(durable.output_error(path, exc)))
         return None
     return path
 

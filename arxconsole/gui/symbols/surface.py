@@ -632,8 +632,11 @@ class SymbolsSurface(Surface):
                 durable.write_text(target, svg if svg.endswith("\n") else svg + "\n")
             else:
                 durable.write_text(target, durable.dump_json(self.doc.snapshot()))
-        except (OSError, UserError) as exc:
-            QMessageBox.warning(self, "Cannot export", f"{target}: {getattr(exc, 'strerror', None) or exc}")
+        except OSError as exc:
+            QMessageBox.warning(self, "Cannot export", str(durable.output_error(target, exc)))
+            return False
+        except UserError as exc:
+            QMessageBox.warning(self, "Cannot export", f"{target}: {exc}")
             return False
         return True
 
