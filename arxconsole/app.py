@@ -90,9 +90,17 @@ def finish_startup(window) -> None:
 
 def run_gui(cli_ctx) -> int:
     args = cli_ctx.args
+    from .engine.errors import UserError
+
     if args.screenshot:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-    from .engine.errors import UserError
+        from .engine.durable import check_output_path
+
+        try:   # refused before any window is built: "/x is a file, not a folder", not a bare "cannot write"
+            check_output_path(args.screenshot)
+        except UserError as exc:
+            cli_ctx.error(str(exc))
+            return 1
 
     app = _make_application()
     cli_ctx.defer_logging = True
@@ -167,10 +175,20 @@ def _screenshot(app, window, path: str) -> int:
     timer.start()
     while timer.elapsed() < 1500:  # thumbnails, first refresh, the first sampler tick
         app.processEvents(QEventLoop.AllEvents, 50)
-    ok = window.grab().save(path)
+    from pathlib import Path
+
+    try:
+        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        pass                        # reported below, with the reason output_problem can see
+    ok = window.grab().save(str(Path(path).expanduser()))
     window.close()
     if not ok:
-        sys.stderr.write(f"arxconsole: error: cannot write screenshot {path}\n")
+        from .engine.durable import output_problem
+
+        # QPixmap.save says only False: name the path's problem when one can be seen
+        reason = output_problem(path) or "the PNG could not be saved (no permission, or the disk is full?)"
+        sys.stderr.write(f"arxconsole: error: cannot write screenshot {path}: {reason}\n")
         return 1
     sys.stdout.write(f"screenshot written to {path}\n")
     return 0

@@ -192,6 +192,23 @@ def test_screenshot_command_writes_png(tmp_path):
     assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
+def test_screenshot_under_a_file_names_the_file_in_the_way(tmp_path):
+    (tmp_path / "notes").write_text("a file, not a folder")
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(tmp_path / "notes" / "x.png")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert f"{tmp_path / 'notes'} is a file, not a folder" in proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_screenshot_into_a_missing_folder_makes_it(tmp_path):
+    out = tmp_path / "docs" / "images" / "shot.png"
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
 def test_screenshot_of_unknown_panel_is_usage_error(tmp_path):
     proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(tmp_path / "x.png"),
                            "--panel", "nope"], capture_output=True, text=True, timeout=120)
