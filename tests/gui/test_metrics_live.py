@@ -10,7 +10,7 @@ import time
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFileDialog
 
@@ -159,9 +159,26 @@ def test_hovering_a_run_marker_names_the_run_and_step(page, qtbot):
     qtbot.waitUntil(lambda: "Step add-symbols" in page.hover_label.text(), timeout=3000)
     assert f"Run #{run_id}" in page.hover_label.text()
     assert "Step add-symbols" in view.toolTip()
-    # Away from any run the label goes back to the explanation.
-    QTest.mouseMove(view.viewport(), view.mapFromScene(view.scene_pos_for(now - 55, row=0)))
+    # Away from any run the label goes back to the explanation.  "Away" is a moment ago:
+    # the run ended 12 s before the test began, and the 1 min window scrolls with the
+    # clock, so a point fixed at the test's start could have scrolled out of the chart.
+    QTest.mouseMove(view.viewport(), view.mapFromScene(view.scene_pos_for(time.time() - 2, row=0)))
     qtbot.waitUntil(lambda: "hover one to see which" in page.hover_label.text(), timeout=3000)
+
+
+def test_leaving_the_charts_clears_the_hovered_run(page, qtbot):
+    now = time.time()
+    make_run(page.ctx.db, "electrical", "succeeded", now - 30, [("define-schema", "succeeded", 4.0, ()),
+                                                               ("add-symbols", "succeeded", 8.0, ())])
+    click_window(page, qtbot, "1 min")
+    qtbot.waitUntil(lambda: bool(page.live.markers.markers), timeout=10_000)
+    page.live.redraw()
+    view = page.live
+    QTest.mouseMove(view.viewport(), view.mapFromScene(view.scene_pos_for(now - 22, row=0)))
+    qtbot.waitUntil(lambda: "Step add-symbols" in page.hover_label.text(), timeout=3000)
+    # The scene reports moves only while the mouse is over it: leaving must clear the label.
+    QApplication.sendEvent(view, QEvent(QEvent.Leave))
+    assert "hover one to see which" in page.hover_label.text() and view.toolTip() == ""
 
 
 def test_a_run_started_while_the_surface_is_open_appears(page, qtbot):

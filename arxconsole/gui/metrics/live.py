@@ -272,6 +272,12 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
                 return
         self.set_hover("")
 
+    def leaveEvent(self, ev) -> None:
+        # The scene reports moves only while the mouse is over it: leaving the charts
+        # must clear the hover, or the label keeps naming a run the mouse has left.
+        self.set_hover("")
+        super().leaveEvent(ev)
+
     def set_hover(self, text: str) -> None:
         if text == self.hover_text:
             return
@@ -279,6 +285,8 @@ class ResourceCharts(pg.GraphicsLayoutWidget):
         self.setToolTip(text)
         if text and self.underMouse():
             QToolTip.showText(QCursor.pos(), text, self)
+        elif not text:
+            QToolTip.hideText()   # off the run: its tooltip must not linger
         self.hoverChanged.emit(text)
 
     def scene_pos_for(self, x: float, row: int = 0):
