@@ -70,8 +70,8 @@ def test_metrics_lists_active_alerts(capsys, data_dir):
     finally:
         db.close()
     code, out, _ = run(capsys, "metrics")
-    assert code == 0 and "Active alerts (1)" in out and "CPU warning alert raised at" in out
-    assert "latest 93 %, peak 93 % (warning level 80 %, clears below 70 %)" in out
+    assert code == 0 and "Active alerts (1)" in out and "CPU alert (warning) raised at" in out
+    assert "now 93 %, peak 93 % (warning level 80 %, resolves below 70 %)" in out
     doc = json.loads(run(capsys, "metrics", "--json")[1])
     assert doc["source"] == "stored" and doc["active_alerts"][0]["metric"] == CPU
 
@@ -99,7 +99,7 @@ def test_metrics_says_when_a_failure_rate_alert_was_raised_and_where_it_stands_n
         db.close()
     code, out, _ = run(capsys, "metrics")
     assert code == 0 and "Run failure rate: 40 % of the last 5 runs" in out
-    assert "latest 40 %, peak 40 % (critical level 20 %, clears below 4 %)" in out
+    assert "now 40 % of the last 20 finished runs, peak 40 % (critical level 20 %, resolves below 4 %)" in out
     db = Database.open(data_dir.database_url)
     try:
         _add_runs(db, ["succeeded"] * 15, now - 1800)
@@ -109,8 +109,8 @@ def test_metrics_says_when_a_failure_rate_alert_was_raised_and_where_it_stands_n
     assert code == 0 and "Run failure rate: 10 % of the last 20 runs" in out
     [line] = [ln for ln in out.splitlines() if "run failure rate" in ln and "alert" in ln]
     assert "at 40 %" not in line and "raised at " in line
-    assert line.strip().startswith("critical") and line.endswith(
-        "latest 10 %, peak 40 % (critical level 20 %, clears below 4 %)")
+    assert line.strip().startswith("run failure rate alert (critical) raised at") and line.endswith(
+        "now 10 % of the last 20 finished runs, peak 40 % (critical level 20 %, resolves below 4 %)")
     doc = json.loads(run(capsys, "metrics", "--json")[1])
     [alert] = doc["active_alerts"]
     assert doc["failure_rate"] == {"percent": 10.0, "runs": 20}
@@ -118,7 +118,7 @@ def test_metrics_says_when_a_failure_rate_alert_was_raised_and_where_it_stands_n
     assert alert["message"].startswith("run failure rate at 40 %") and alert["peak"] == 40.0
     # ... and the added ones say where the alert stands now.
     assert alert["last_value"] == 10.0 and alert["clear_level"] == 4.0 and alert["unit"] == "%"
-    assert alert["label"] == "run failure rate" and alert["summary"] == line.strip()[len("critical"):].strip()
+    assert alert["label"] == "run failure rate" and alert["summary"] == line.strip()
 
 
 def test_report_writes_html_and_csv(capsys, tmp_path, data_dir):
@@ -181,8 +181,8 @@ def test_health_is_degraded_and_names_an_active_alert(capsys, data_dir, monkeypa
         db.close()
     run(capsys, "metrics")                                  # judges the failure rate: 20 % raises the alert
     code, out, _ = run(capsys, "health")
-    assert code == 0 and out.startswith("Degraded: 1 active alert: run failure rate critical alert raised at")
-    assert "  alert      critical   run failure rate critical alert raised at" in out
+    assert code == 0 and out.startswith("Degraded: 1 active alert: run failure rate alert (critical) raised at")
+    assert "  alert      critical   run failure rate alert (critical) raised at" in out
     doc = json.loads(run(capsys, "health", "--json")[1])
     assert doc["status"] == "degraded" and [a["metric"] for a in doc["alerts"]] == ["pipeline.failure_rate"]
     assert all(c["status"] == "healthy" for c in doc["components"])

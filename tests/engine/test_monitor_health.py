@@ -142,13 +142,13 @@ def test_an_active_alert_degrades_the_roll_up_and_is_named_until_it_resolves(db,
     check_failure_rate(db, bad, now=1000.0)
     r = check_health(db, data_dir.root, workspace=ws, sampler=FakeSampler())
     assert r.component_status is Status.HEALTHY and r.status is Status.DEGRADED
-    assert r.summary.startswith("Degraded: 1 active alert: run failure rate warning alert raised at ")
-    assert r.explain_lines()[0].startswith("active alert: run failure rate warning alert")
-    assert "latest 10 %" in r.explain_lines()[0]
+    assert r.summary.startswith("Degraded: 1 active alert: run failure rate alert (warning) raised at ")
+    assert r.explain_lines()[0].startswith("active alert: run failure rate alert (warning)")
+    assert "now 10 %" in r.explain_lines()[0]
     assert [c.name for c in r.components] == ["database", "workspace", "sampler", "disk"]  # still four
     d = r.to_dict()
     assert d["status"] == "degraded" and d["alerts"][0]["metric"] == "pipeline.failure_rate"
-    assert d["alerts"][0]["level"] == "warning" and "latest 10 %" in d["alerts"][0]["summary"]
+    assert d["alerts"][0]["level"] == "warning" and "now 10 %" in d["alerts"][0]["summary"]
     # A worse component still wins, and the alert is still counted.
     down = HealthReport((ComponentHealth("disk", Status.UNHEALTHY, "98 % used"),), r.alerts)
     assert down.status is Status.UNHEALTHY and down.summary == "Unhealthy: disk: 98 % used; 1 active alert(s)"

@@ -64,6 +64,10 @@ def test_alert_log_shows_a_raised_and_resolved_alert_and_an_active_one(page, qtb
     assert cpu[5].startswith("CPU at 97 %: at or above critical level 95 %")
     mem = by_metric["Memory"]
     assert mem[1] == "Warning" and mem[3] == "active" and mem[4] == "90 %"
+    # An active alert says where it stands now and where it resolves (the stored message
+    # quotes the value it was raised at), the same words as the CLI and the status bar.
+    assert mem[5].startswith("memory alert (warning) raised at ") and "now 90 %" in mem[5]
+    assert mem[5].endswith("(warning level 85 %, resolves below 80 %)")
     # Level is an icon *and* a word.
     row = rows.index(cpu)
     assert not page.alerts_view.item(row, 1).icon().isNull()

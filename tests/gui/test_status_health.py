@@ -31,8 +31,8 @@ def test_health_is_degraded_while_the_failure_rate_alert_is_active_then_healthy_
     # Never plain "Healthy" while the alert is open: Degraded (or worse, if a component is).
     assert health.text_label.text() == ("Degraded" if components_word == "Healthy" else components_word)
     first = health.toolTip().splitlines()[0]
-    assert first.startswith("active alert: run failure rate critical alert raised at ")
-    assert "latest 40 %" in first
+    assert first.startswith("active alert: run failure rate alert (critical) raised at ")
+    assert "now 40 % of the last 20 finished runs" in first
     assert "database:" in health.toolTip() and "disk:" in health.toolTip()   # the components still listed
 
     add_runs(main_window.ctx.db, ["succeeded"] * 20)                            # 0 % of the last 20: resolves

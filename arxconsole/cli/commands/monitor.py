@@ -99,7 +99,7 @@ def cmd_metrics(ctx) -> int:
                                          else f"{rate[0]:.0f} % of the last {rate[1]} runs"))
     if active:
         lines.append(f"Active alerts ({len(active)}):")
-        lines += [f"  {a['level']:<8} {a['summary']}" for a in alerts]
+        lines += [f"  {a['summary']}" for a in alerts]   # the summary names the level
     else:
         lines.append("No active alerts.")
     ctx.emit(data, "\n".join(lines))

@@ -18,7 +18,10 @@ from typing import Iterable
 from sqlalchemy import select, update
 
 from ...store.models.monitor import MonitorAlert
-from .settings import LABELS, UNITS, Threshold
+from .settings import FAILURE_RATE, LABELS, UNITS, Threshold
+
+# The run failure rate is judged over this many of the latest finished runs.
+FAILURE_RATE_RUNS = 20
 
 WARNING, CRITICAL = "warning", "critical"
 RAISED, ESCALATED, RESOLVED = "raised", "escalated", "resolved"
@@ -188,8 +191,11 @@ class AlertRecord:
                     f"peak {_fmt(self.metric, self.peak)}")
         limits = f"{self.level} level {_fmt(self.metric, self.threshold)}"
         if threshold is not None:
-            limits += f", clears below {_fmt(self.metric, threshold.clear_level)}"
-        return (f"{label} {self.level} alert raised at {when}: latest {_fmt(self.metric, self.last_value)}, "
+            limits += f", resolves below {_fmt(self.metric, threshold.clear_level)}"
+        latest = f"now {_fmt(self.metric, self.last_value)}"
+        if self.metric == FAILURE_RATE:   # a rate over runs, not over time: say over which
+            latest += f" of the last {FAILURE_RATE_RUNS} finished runs"
+        return (f"{label} alert ({self.level}) raised at {when}: {latest}, "
                 f"peak {_fmt(self.metric, self.peak)} ({limits})")
 
 
@@ -269,14 +275,14 @@ class AlertLog:
                                 r.last_value, r.message) for r in s.scalars(q)]
 
 
-def check_failure_rate(db, runs, now: float | None = None, last: int = 20) -> list[AlertEvent]:
+def check_failure_rate(db, runs, now: float | None = None, last: int = FAILURE_RATE_RUNS) -> list[AlertEvent]:
     """Evaluate the run failure rate (last ``last`` finished runs) against its threshold
     and record the outcome in the alert log.  Call after each run, or before showing
     alerts; an open failure-rate alert resolves once the rate drops below its clear level."""
     import time
 
     from .history import failure_rate
-    from .settings import FAILURE_RATE, load_thresholds
+    from .settings import load_thresholds
 
     rate = failure_rate(runs, last)
     if rate is None:

@@ -45,7 +45,8 @@ class AlertsView(QTableWidget):
         h.setStretchLastSection(True)
         self.records: list[AlertRecord] = []
 
-    def set_alerts(self, records: Sequence[AlertRecord]) -> None:
+    def set_alerts(self, records: Sequence[AlertRecord], thresholds: dict | None = None) -> None:
+        """``thresholds`` (metric -> Threshold) lets an active alert say where it resolves."""
         self.records = list(records)
         self.setRowCount(len(self.records))
         for row, a in enumerate(self.records):
@@ -55,8 +56,12 @@ class AlertsView(QTableWidget):
             if a.ended_at is None:
                 ended.setIcon(icon("running"))
             items = [QTableWidgetItem(label[:1].upper() + label[1:]), level, QTableWidgetItem(when(a.started_at)),
-                     ended, QTableWidgetItem(peak_text(a.metric, a.peak)), QTableWidgetItem(a.message)]
-            items[-1].setToolTip(a.message)
+                     ended, QTableWidgetItem(peak_text(a.metric, a.peak))]
+            # Active: the alert as it stands now (the stored message quotes the value at the
+            # time it was raised); ended: the message of its episode.
+            text = a.describe((thresholds or {}).get(a.metric)) if a.ended_at is None else a.message
+            items.append(QTableWidgetItem(text))
+            items[-1].setToolTip(text)
             for col, item in enumerate(items):
                 self.setItem(row, col, item)
 

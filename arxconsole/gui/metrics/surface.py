@@ -303,9 +303,10 @@ class MetricsSurface(Surface):
             alert_log = AlertLog(db)
             alerts = alert_log.history(limit=500)
             in_period = [a for a in alerts if a.ended_at is None or a.ended_at >= since]
+            thresholds = load_thresholds(db)
             insights = analyze(runs, now=now, since=since, alerts=in_period,
-                               failure_warning=load_thresholds(db)[FAILURE_RATE].warning)
-            return runs, alerts, insights
+                               failure_warning=thresholds[FAILURE_RATE].warning)
+            return runs, alerts, insights, thresholds
 
         start_worker(work, on_finished=self._analytics_loaded,
                      on_failed=lambda msg, _u: self.insights_view.details.setText(f"Cannot read analytics: {msg}"),
@@ -317,10 +318,10 @@ class MetricsSurface(Surface):
             self.refresh_analytics()
 
     def _analytics_loaded(self, result) -> None:
-        runs, alerts, insights = result
+        runs, alerts, insights, thresholds = result
         self.runs = list(reversed(runs))  # newest first in the picker
         self.insights = insights
-        self.alerts_view.set_alerts(alerts)
+        self.alerts_view.set_alerts(alerts, thresholds)
         self.trend.set_points(insights.success_trend)
         self.trend_card.refresh_table()
         self.insights_view.set_insights(insights, ANALYTICS_DAYS)
