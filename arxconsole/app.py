@@ -96,6 +96,9 @@ def run_gui(cli_ctx) -> int:
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         from .engine.durable import check_output_path
 
+        if not args.screenshot.lower().endswith(".png"):   # QPixmap.save picks the format by it
+            cli_ctx.error(f"--screenshot writes a PNG: {args.screenshot} must end in .png")
+            return 2
         try:   # refused before any window is built: "/x is a file, not a folder", not a bare "cannot write"
             check_output_path(args.screenshot)
         except UserError as exc:

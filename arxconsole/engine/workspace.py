@@ -69,8 +69,8 @@ class Workspace:
             if not path.is_dir():
                 raise WorkspaceError(f"{path}: not a folder")
             is_workspace = any((path / d).is_dir() for d in (SCHEMAS_DIR, SYMBOLS_DIR, BEHAVIOR_DIR))
-            try:
-                has_entries = next(path.iterdir(), None) is not None
+            try:   # hidden entries (.git of a folder just `git init`-ed) do not count
+                has_entries = any(not p.name.startswith(".") for p in path.iterdir())
             except OSError as exc:
                 raise WorkspaceError(f"{path}: cannot read the folder ({exc.strerror or exc})") from None
             if has_entries and not is_workspace:

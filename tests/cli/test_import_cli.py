@@ -75,3 +75,7 @@ def test_a_report_path_under_a_file_is_refused_before_importing(ws, tmp_path, ca
     err = capsys.readouterr().err
     assert code == 1 and err == f"arxconsole: error: cannot write {report}: {tmp_path / 'afile'} is a file, not a folder\n"
     assert sorted(p.relative_to(ws.root).as_posix() for p in ws.root.rglob("*")) == before   # nothing imported
+    # A Markdown name is the path the message names (the JSON twin is derived from it).
+    typed = tmp_path / "afile" / "report.md"
+    code = main(["import-symbols", str(src), "-w", str(ws.root), "--system", "access", "--report", str(typed)])
+    assert code == 1 and f"cannot write {typed}: " in capsys.readouterr().err

@@ -98,8 +98,16 @@ def test_gates_list_and_set_then_run_fails(ws, capsys):
 
 def test_usage_errors(ws, capsys):
     assert cli(capsys, "run", "-w", str(ws.root))[0] == 2
+    # A bad command line is exit 2 (README), found before anything is locked or recorded.
     code, _, err = cli(capsys, "run", "-w", str(ws.root), "-s", "Bad System")
-    assert code == 1 and "lower_snake_case" in err
+    assert code == 2 and "lower_snake_case" in err
+    code, _, err = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--object", "")
+    assert code == 2 and "--object is empty" in err
+    code, _, err = cli(capsys, "run", "-w", str(ws.root), "-s", "electrical", "--from", "compliance",
+                       "--only", "documentation")
+    assert code == 2
+    listed = cli(capsys, "runs", "list", "-w", str(ws.root), "--json")[1]
+    assert not (listed.get("runs") if isinstance(listed, dict) else listed)     # nothing recorded
     code, _, err = cli(capsys, "runs", "show", "999")
     assert code == 1 and "no pipeline run with id 999" in err
 

@@ -74,6 +74,8 @@ def test_create_for_a_picked_folder_refuses_one_with_other_content(tmp_path):
     assert sorted(p.name for p in home.iterdir()) == ["notes.txt"]     # nothing scattered in it
     (tmp_path / "empty").mkdir()
     assert Workspace.create(tmp_path / "empty", require_empty=True).root == (tmp_path / "empty").resolve()
+    (tmp_path / "repo" / ".git").mkdir(parents=True)     # a folder just `git init`-ed is empty enough
+    assert (Workspace.create(tmp_path / "repo", require_empty=True).root / "schemas").is_dir()
     existing = Workspace.create(tmp_path / "existing")
     durable.write_json(existing.schema_path("electrical"), {"system": "electrical"})
     assert Workspace.create(existing.root, require_empty=True).systems() == ["electrical"]

@@ -201,6 +201,13 @@ def test_screenshot_under_a_file_names_the_file_in_the_way(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
+def test_screenshot_to_a_name_that_is_not_png_is_a_usage_error_before_any_window(tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(tmp_path / "shot.txt")],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2 and "must end in .png" in proc.stderr
+    assert not (tmp_path / "shot.txt").exists()
+
+
 def test_screenshot_into_a_missing_folder_makes_it(tmp_path):
     out = tmp_path / "docs" / "images" / "shot.png"
     proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(out)],

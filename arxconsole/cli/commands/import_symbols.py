@@ -43,7 +43,7 @@ def run(ctx) -> int:
     if args.report:
         # Before importing anything: the report is written last, and a path it cannot use
         # used to end in a traceback after the symbols were already written.
-        for path in _report_files(args.report):
+        for path in (Path(args.report), *_report_files(args.report)):   # the path as typed first
             check_output_path(path)
     with ws.lock():
         try:

@@ -12,7 +12,8 @@ from pathlib import Path
 
 from ...engine.errors import UserError
 from ...engine.pipeline import (STEP_IDS, EventKind, PipelineEvent, PipelineRunner, RunHistory, RunRequest,
-                                UnknownSystemError, load_gates, plan_retry, run_to_dict, set_gate)
+                                RunRequestError, UnknownSystemError, load_gates, plan_retry, run_to_dict,
+                                set_gate)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
 
@@ -78,6 +79,15 @@ def _run(ctx) -> int:
     elif not args.system:
         ctx.error("--system is required (or --retry RUN_ID)")
         return EXIT_USAGE
+    else:
+        # A malformed name, an empty --object or --from with --only is a bad command line
+        # (exit 2), found before the workspace is locked or anything is recorded.
+        try:
+            RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step, only=args.only,
+                       create_system=args.create_system).validated()
+        except RunRequestError as exc:
+            ctx.error(str(exc))
+            return EXIT_USAGE
     plan = None
     with ctx.session() as ws:  # locked, after crash recovery (runs and restores)
         listener = None if (ctx.json or args.quiet) else _printer(ctx)
