@@ -11,6 +11,7 @@ the roll-up *unhealthy* on its own: that word is kept for a component that canno
 from __future__ import annotations
 
 import enum
+import logging
 import os
 import shutil
 import time
@@ -225,7 +226,8 @@ def active_alerts(db) -> tuple[ActiveAlert, ...]:
     try:
         thresholds = load_thresholds(db)
         records = AlertLog(db).active()
-    except Exception:
+    except Exception as exc:  # noqa: BLE001 - health must answer; the database component says why
+        logging.getLogger(__name__).warning("cannot read the active alerts: %s", exc)
         return ()
     return tuple(ActiveAlert(r.metric, r.level, r.started_at.isoformat(), r.describe(thresholds.get(r.metric)))
                  for r in records)
