@@ -14,6 +14,7 @@ from arxconsole.engine.monitor.metrics import MetricsStore
 from arxconsole.engine.monitor.settings import CPU, Threshold
 from arxconsole.engine.workspace import Workspace
 from arxconsole.store import Database
+from tests.engine.pipeline_helpers import record_runs
 
 
 def run(capsys, *argv):
@@ -76,25 +77,13 @@ def test_metrics_lists_active_alerts(capsys, data_dir):
     assert doc["source"] == "stored" and doc["active_alerts"][0]["metric"] == CPU
 
 
-def _add_runs(db, states, t0):
-    from arxconsole.engine.pipeline import RunHistory
-    from arxconsole.engine.pipeline.states import STEP_IDS
-
-    history = RunHistory(db)
-    for i, state in enumerate(states):
-        run_id = history.create_run(workspace="/ws", system="electrical", object_type="", mode="new_system",
-                                    dry_run=False, step_by_step=False, from_step="", only_step="", retry_of=None,
-                                    actor="t", steps={s: ("succeeded", 1) for s in STEP_IDS})
-        history.update_run(run_id, state=state, started_at=t0 + i, ended_at=t0 + i + 0.5)
-
-
 def test_metrics_says_when_a_failure_rate_alert_was_raised_and_where_it_stands_now(capsys, data_dir):
     """The alert was raised at 40 %; the rate is 10 % now.  The old output printed
     "run failure rate at 40 %" under "Run failure rate: 10 %", which read as a contradiction."""
     db = Database.open(data_dir.database_url)
     now = dt.datetime.now(dt.timezone.utc).timestamp()
     try:
-        _add_runs(db, ["failed", "rolled_back", "succeeded", "succeeded", "succeeded"], now - 3600)
+        record_runs(db, ["failed", "rolled_back", "succeeded", "succeeded", "succeeded"], now - 3600)
     finally:
         db.close()
     code, out, _ = run(capsys, "metrics")
@@ -102,7 +91,7 @@ def test_metrics_says_when_a_failure_rate_alert_was_raised_and_where_it_stands_n
     assert "now 40 % of the last 20 finished runs, peak 40 % (critical level 20 %, resolves below 4 %)" in out
     db = Database.open(data_dir.database_url)
     try:
-        _add_runs(db, ["succeeded"] * 15, now - 1800)
+        record_runs(db, ["succeeded"] * 15, now - 1800)
     finally:
         db.close()
     code, out, _ = run(capsys, "metrics")
@@ -176,7 +165,7 @@ def test_health_is_degraded_and_names_an_active_alert(capsys, data_dir, monkeypa
     assert code == 0 and json.loads(out)["status"] == "healthy" and json.loads(out)["alerts"] == []
     db = Database.open(data_dir.database_url)
     try:
-        _add_runs(db, ["failed"] + ["succeeded"] * 4, dt.datetime.now(dt.timezone.utc).timestamp() - 60)
+        record_runs(db, ["failed"] + ["succeeded"] * 4, dt.datetime.now(dt.timezone.utc).timestamp() - 60)
     finally:
         db.close()
     run(capsys, "metrics")                                  # judges the failure rate: 20 % raises the alert

@@ -73,3 +73,17 @@ def run_step(ws: Workspace, step: str, system: str = "electrical", obj: str | No
 
 def rules(check) -> set[str]:
     return {f.rule for f in check.findings}
+
+
+def record_runs(db, states, t0: float) -> None:
+    """Finished runs in the history, one per state, half a second each from ``t0`` (what the
+    failure-rate alert and health read)."""
+    from arxconsole.engine.pipeline import RunHistory
+    from arxconsole.engine.pipeline.states import STEP_IDS
+
+    history = RunHistory(db)
+    for i, state in enumerate(states):
+        run_id = history.create_run(workspace="/ws", system="electrical", object_type="", mode="new_system",
+                                    dry_run=False, step_by_step=False, from_step="", only_step="", retry_of=None,
+                                    actor="t", steps={s: ("succeeded", 1) for s in STEP_IDS})
+        history.update_run(run_id, state=state, started_at=t0 + i, ended_at=t0 + i + 0.5)
