@@ -180,18 +180,15 @@ def _screenshot(app, window, path: str) -> int:
         app.processEvents(QEventLoop.AllEvents, 50)
     from pathlib import Path
 
-    try:
-        Path(path).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        pass                        # reported below, with the reason output_problem can see
-    ok = window.grab().save(str(Path(path).expanduser()))
-    window.close()
-    if not ok:
-        from .engine.durable import output_problem
+    from .engine.durable import output_error, write_bytes
+    from .gui.png import widget_png
 
-        # QPixmap.save says only False: name the path's problem when one can be seen
-        reason = output_problem(path) or "the PNG could not be saved (no permission, or the disk is full?)"
-        sys.stderr.write(f"arxconsole: error: cannot write screenshot {path}: {reason}\n")
+    try:   # durable like every file the product writes; the folder is made when missing
+        write_bytes(Path(path).expanduser(), widget_png(window))
+    except OSError as exc:
+        sys.stderr.write(f"arxconsole: error: {output_error(path, exc)}\n")
         return 1
+    finally:
+        window.close()
     sys.stdout.write(f"screenshot written to {path}\n")
     return 0

@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 from typing import Callable
 
-from PySide6.QtCore import QBuffer, QIODevice
 from PySide6.QtWidgets import (QFileDialog, QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton,
                                QStackedWidget, QTableView, QVBoxLayout, QWidget)
 
 from ...engine import durable
+from ..png import widget_png
 from .tabledata import TableData, TableDataModel
 
 log = logging.getLogger(__name__)
@@ -92,15 +92,8 @@ class ChartCard(QWidget):
     def export_csv(self, path) -> None:
         write_csv(path, self.source())
 
-    def png_bytes(self) -> bytes:
-        buf = QBuffer()
-        buf.open(QIODevice.WriteOnly)
-        if not self.chart.grab().save(buf, "PNG"):
-            raise OSError("cannot encode the chart as PNG")
-        return bytes(buf.data())
-
     def export_png(self, path) -> None:
-        durable.write_bytes(path, self.png_bytes())
+        durable.write_bytes(path, widget_png(self.chart))
 
     def _ask_csv(self) -> None:
         export_with_dialog(self, "CSV", "csv", self.slug, self.export_csv)
