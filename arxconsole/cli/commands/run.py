@@ -82,9 +82,10 @@ def _run(ctx) -> int:
     else:
         # A malformed name, an empty --object or --from with --only is a bad command line
         # (exit 2), found before the workspace is locked or anything is recorded.
+        request = RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step,
+                             only=args.only, create_system=args.create_system)
         try:
-            RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step, only=args.only,
-                       create_system=args.create_system).validated()
+            request.validated()
         except RunRequestError as exc:
             ctx.error(str(exc))
             return EXIT_USAGE
@@ -102,9 +103,6 @@ def _run(ctx) -> int:
             request = plan.request(step_by_step=False)   # nobody is there to press "next"
             if listener is not None:
                 sys.stderr.write(f"retry of run {plan.run_id}: {plan.reason}\n")
-        else:
-            request = RunRequest(args.system, args.object, dry_run=args.dry_run, from_step=args.from_step,
-                                 only=args.only, create_system=args.create_system)
         try:
             runner = PipelineRunner(ws, ctx.db, request, listener=listener, data_dir=ctx.data_dir)
         except UnknownSystemError as exc:
