@@ -445,6 +445,7 @@ class LogView(QWidget):
         self._match_pos = -1
         self._needle = ""
         self._at_bottom = True
+        self._last_maximum = 0   # the scroll range before its latest change (see _range_changed)
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -717,9 +718,14 @@ class LogView(QWidget):
         self.follow_button.setChecked(self._at_bottom)
 
     def _range_changed(self, _lo: int, hi: int) -> None:
-        # More rows or a smaller viewport: a view that was at the tail stays there.
+        # More rows or a smaller viewport: a view that was at the tail stays there.  "At
+        # the tail" is judged against the range before this change too: a user who drags
+        # to the bottom while lines arrive sets the old maximum, and the view's delayed
+        # layout can grow the range before that scroll is reported.
         sb = self.table.verticalScrollBar()
-        if self._at_bottom and sb.value() != hi:
+        at_tail = self._at_bottom or sb.value() >= self._last_maximum - 1
+        self._last_maximum = hi
+        if at_tail and sb.value() != hi:
             sb.setValue(hi)
         else:
             self._scrolled()

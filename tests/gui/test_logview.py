@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtWidgets import QFileDialog
 
 from arxconsole.engine.pipeline.events import EventKind, PipelineEvent
@@ -214,6 +214,27 @@ def test_follows_the_tail_only_while_scrolled_to_the_bottom(view, qtbot):
     sb.setValue(0)
     qtbot.mouseClick(view.follow_button, Qt.LeftButton)
     assert sb.value() == sb.maximum() and view.following
+
+
+def test_dragging_to_the_bottom_while_lines_arrive_follows_again(view, qtbot):
+    # The view lays out new rows later: the user reaches the end of the scroll bar as it
+    # was, then the range grows under them.  They meant the tail, and get it.
+    sb = view.table.verticalScrollBar()
+    view.append(mixed(500))
+    # With the pointer over the rows, a scroll makes the view find the row under it,
+    # which runs the pending layout before the scroll is reported.
+    qtbot.mouseMove(view.table.viewport(), QPoint(40, 40))
+    sb.setValue(10)
+    assert not view.following
+    old_max = sb.maximum()
+    view.append(mixed(30))
+    sb.setValue(sb.maximum())
+    qtbot.waitUntil(lambda: sb.maximum() >= old_max + 30)
+    assert view.following and view.follow_button.isChecked()
+    assert sb.value() == sb.maximum()
+    view.append(mixed(20))
+    qtbot.waitUntil(lambda: sb.maximum() >= old_max + 50)
+    assert sb.value() == sb.maximum()
 
 
 def test_reveal_selects_the_first_line_matching(view):
