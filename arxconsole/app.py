@@ -11,9 +11,34 @@ import time
 log = logging.getLogger(__name__)
 
 
+def skip_pyside_source_scan() -> None:
+    """Stop PySide6 reading the source of every module imported after it.
+
+    PySide6 hooks ``import``: for each new Python module it reads the module's whole
+    source text (``inspect.getsource``) to learn whether it mentions PySide6, so that
+    modules using the opt-in ``from __feature__ import snake_case, true_property``
+    syntax get their own attribute spelling.  That is 60-80 ms of every start-up
+    (SQLAlchemy's, numpy's and our own files, read and joined, 400-odd of them).  The
+    answer only matters once some module selects a feature; ArxConsole and the Qt
+    libraries it uses never do (tests/gui/test_app_startup.py checks), so every module
+    runs with the default selection either way.  Private PySide API on a pinned
+    version: if it ever moves, nothing breaks, start-up is just slower again."""
+    try:
+        import shibokensupport.feature as feature   # exists once PySide6 is imported
+    except ImportError:
+        return
+    if callable(getattr(feature, "_mod_uses_pyside", None)):
+        feature._mod_uses_pyside = _uses_no_pyside_feature
+
+
+def _uses_no_pyside_feature(_module) -> bool:
+    return False
+
+
 def _make_application():
     from PySide6.QtWidgets import QApplication
 
+    skip_pyside_source_scan()
     app = QApplication.instance()
     if app is None:
         # Fusion from the start (theme.apply_theme wants it): replacing the platform's

@@ -8,6 +8,7 @@ touches the files.  Each recovery returns plain-language messages the front end 
 from __future__ import annotations
 
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,10 +26,29 @@ def _recover_restores(ws: Workspace, db) -> list[str]:
     return [f"backup restore {m}" for m in recover_interrupted(ws, db=db)]
 
 
+# pipeline.journal.JOURNAL_DIR and pipeline.runlock.LOCK_NAME, spelled out so that the
+# common case below needs no import of the pipeline engine (~50 ms at every start-up);
+# tests/engine/test_session.py keeps them equal.
+RUN_JOURNAL_DIR = ".arxconsole-journal"
+RUN_LOCK_NAME = "run.lock"
+
+
+def _journal_has_runs(ws: Workspace) -> bool:
+    """Whether the run journal folder holds anything but the run lock (which stays
+    after every run): a journal of a run that never finished, or one half deleted."""
+    try:
+        with os.scandir(ws.root / RUN_JOURNAL_DIR) as entries:
+            return any(e.name != RUN_LOCK_NAME for e in entries)
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: let the real recovery decide
+
+
 def _recover_runs(ws: Workspace, db) -> list[str]:
     if db is None:  # the run history lives in the database; without it nothing to mark
         return []
-    if not (ws.root / ".arxconsole-journal").is_dir() and not _runs_marked_running(ws, db):
+    if not _journal_has_runs(ws) and not _runs_marked_running(ws, db):
         return []  # the common case, decided without importing the pipeline engine
     from .pipeline.recovery import recover_interrupted_runs
 

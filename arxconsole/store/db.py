@@ -99,6 +99,8 @@ class Database:
         return cfg
 
     def pending_migrations(self) -> list[str]:
+        if self._up_to_date_fast():   # the usual answer, without importing Alembic
+            return []
         from alembic.runtime.migration import MigrationContext
         from alembic.script import ScriptDirectory
 
