@@ -132,7 +132,6 @@ def run_gui(cli_ctx) -> int:
 
     app = _make_application()
     cli_ctx.defer_logging = True
-    data_dir = cli_ctx.data_dir
 
     def fail(exc) -> int:
         if isinstance(exc, KeyError):
@@ -149,6 +148,7 @@ def run_gui(cli_ctx) -> int:
         return 1
 
     try:
+        data_dir = cli_ctx.data_dir    # a data folder that cannot be made: a dialog, not a traceback
         ws_path = cli_ctx.workspace_path(required=False)
         window, ctx = build_main_window(data_dir, ws_path, args.panel, defer=True)
         if args.panel:

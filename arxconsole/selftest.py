@@ -73,13 +73,25 @@ def _check_resources() -> str:
     return str(resource_path())
 
 
-def run_selftest(data_dir) -> int:
+def _unusable(problem: str) -> str:
+    raise RuntimeError(problem)
+
+
+def run_selftest(data_dir, data_dir_problem: str | None = None) -> int:
+    """``data_dir`` None: it could not be made (``data_dir_problem`` says why); the
+    checks that need it fail, the others still run."""
     from .engine.secrets import keyring_status
 
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen" if not os.environ.get("DISPLAY") else "xcb")
+    if data_dir is None:
+        dir_check = lambda: _unusable(data_dir_problem or "no data folder")  # noqa: E731
+        db_check = lambda: _unusable("not tried: no usable data folder")     # noqa: E731
+    else:
+        dir_check = lambda: _check_data_dir(data_dir)   # noqa: E731
+        db_check = lambda: _check_database(data_dir)    # noqa: E731
     checks: list[tuple[str, Callable[[], str]]] = [
-        ("data-dir", lambda: _check_data_dir(data_dir)),
-        ("database", lambda: _check_database(data_dir)),
+        ("data-dir", dir_check),
+        ("database", db_check),
         ("qt-platform", _check_qt),
         ("svg-render", _check_svg),
         ("resources", _check_resources),

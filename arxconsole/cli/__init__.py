@@ -90,7 +90,11 @@ def main(argv: list[str] | None = None, *, gc_paused: bool = False) -> int:
         if args.selftest:
             from ..selftest import run_selftest
 
-            return run_selftest(ctx.data_dir)
+            try:   # an unusable data folder is a failed check, reported with the others
+                data_dir, problem = ctx.data_dir, None
+            except UserError as exc:
+                data_dir, problem = None, str(exc)
+            return run_selftest(data_dir, data_dir_problem=problem)
         if args.command is None:
             from ..app import run_gui
 

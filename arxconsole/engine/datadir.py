@@ -15,6 +15,8 @@ from pathlib import Path
 
 import platformdirs
 
+from .errors import UserError
+
 APP_NAME = "ArxConsole"
 ENV_VAR = "ARXCONSOLE_DATA_DIR"
 LOCATION_FILE = "location.json"  # in the per-user *config* dir: where the data dir is
@@ -43,22 +45,46 @@ def write_location_pointer(path: str | os.PathLike | None) -> None:
         durable.write_json(pointer, {"data_dir": str(Path(path).expanduser().resolve())})
 
 
+class DataDirError(UserError):
+    """The data folder cannot be made or used; the message names it, where the choice
+    came from, and why."""
+
+
+def _unusable(path: Path, source: str, exc: OSError) -> DataDirError:
+    from .durable import output_problem
+
+    problem = output_problem(path, folder=True)
+    if problem is None:
+        reason = exc.strerror or str(exc)
+        problem = reason[:1].lower() + reason[1:]
+    return DataDirError(f"cannot use data folder {path} ({source}): {problem}")
+
+
 @dataclass(frozen=True)
 class DataDir:
     root: Path
 
     @classmethod
     def resolve(cls, explicit: str | os.PathLike | None = None) -> "DataDir":
+        """The data folder, made when missing; raises DataDirError when it cannot be
+        (a file in the way, no permission): named, with where the choice came from."""
+        pointer = None if explicit or os.environ.get(ENV_VAR) else read_location_pointer()
         if explicit:
-            root = Path(explicit)
+            root, source = Path(explicit), "from --data-dir"
         elif os.environ.get(ENV_VAR):
-            root = Path(os.environ[ENV_VAR])
-        elif read_location_pointer() is not None:
-            root = read_location_pointer()
+            root, source = Path(os.environ[ENV_VAR]), f"from ${ENV_VAR}"
+        elif pointer is not None:
+            root, source = pointer, f"chosen in Settings, recorded in {location_pointer_path()}"
         else:
-            root = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
-        root = root.expanduser().resolve()
-        root.mkdir(parents=True, exist_ok=True)
+            root, source = Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)), "the per-user default"
+        root = root.expanduser()
+        try:
+            root = root.resolve()
+            root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(root, source, exc) from None
+        if not root.is_dir():     # mkdir(exist_ok) accepts a symlink to a file on some systems
+            raise DataDirError(f"cannot use data folder {root} ({source}): {root} is a file, not a folder")
         return cls(root)
 
     @property
@@ -89,5 +115,8 @@ class DataDir:
 
     def _sub(self, name: str) -> Path:
         path = self.root / name
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise _unusable(path, f"the {name} folder of data folder {self.root}", exc) from None
         return path

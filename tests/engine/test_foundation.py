@@ -194,6 +194,29 @@ def test_data_dir_pointer_from_settings(tmp_path, monkeypatch):
     assert datadir.read_location_pointer() is None  # a damaged pointer falls back to the default
 
 
+def test_an_unusable_data_dir_is_named_with_where_it_came_from(tmp_path, monkeypatch):
+    from arxconsole.engine import datadir
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    with pytest.raises(datadir.DataDirError, match=r"a-file \(from --data-dir\): .*a-file is a file, not a folder"):
+        datadir.DataDir.resolve(blocker)
+    monkeypatch.setenv("ARXCONSOLE_DATA_DIR", str(blocker / "below"))
+    with pytest.raises(datadir.DataDirError, match=r"from \$ARXCONSOLE_DATA_DIR\): .*a-file is a file, not a folder"):
+        datadir.DataDir.resolve()
+    # the pointer written by Settings going bad later says so
+    monkeypatch.delenv("ARXCONSOLE_DATA_DIR")
+    monkeypatch.setattr(datadir, "location_pointer_path", lambda: tmp_path / "cfg" / "location.json")
+    datadir.write_location_pointer(blocker)
+    with pytest.raises(datadir.DataDirError, match="chosen in Settings"):
+        datadir.DataDir.resolve()
+    # a file where a sub-folder belongs
+    good = datadir.DataDir.resolve(tmp_path / "data")
+    (good.root / "logs").write_text("not a folder")
+    with pytest.raises(datadir.DataDirError, match="logs is a file, not a folder"):
+        good.logs
+
+
 @pytest.mark.parametrize("text, words", [('{"id": "abc', "Unterminated string starting at line 1 column 8"),
                                          ('{"id": "a\x01"}', "Invalid control character at line 1 column 10")])
 def test_json_problems_read_as_one_sentence(tmp_path, text, words):
