@@ -194,6 +194,43 @@ def test_verify_reports_flipped_byte_missing_object_and_truncated_manifest(ws, r
     assert states[m2.id] == "damaged"
 
 
+def test_a_new_backup_never_shares_a_damaged_object_and_repairs_it(ws, repo):
+    # The reviewer's case: bytes appended to a stored object; the next backup of the
+    # unchanged workspace must not name it as good (it would not restore), and storing
+    # a fresh copy repairs the earlier backup that names the same content.
+    m1 = create_backup(ws, repo)
+    victim = m1.by_path()["schemas/electrical/schema.json"]
+    obj = repo.objects.path_for(victim.hash)
+    obj.write_bytes(obj.read_bytes() + b"trailing junk")
+    assert not verify_backup(repo, m1.id).ok
+    m2 = create_backup(ws, repo)
+    assert m2.totals["new_bytes_stored"] > 0
+    assert verify_backup(repo, m2.id).ok
+    assert verify_backup(repo, m1.id).ok          # same content, same object: repaired too
+    # a file whose content matches a damaged object, reached by hashing (not by the
+    # unchanged-file shortcut): the damaged object is not shared either
+    copy = ws.root / "schemas" / "electrical" / "copy-of-schema.json"
+    copy.write_bytes((ws.root / "schemas/electrical/schema.json").read_bytes())
+    data = bytearray(obj.read_bytes())
+    data[-3] ^= 0x01
+    obj.write_bytes(bytes(data))
+    os.utime(obj, ns=(0, 0))                      # even with an mtime that looks old
+    m3 = create_backup(ws, repo)
+    assert m3.by_path()["schemas/electrical/copy-of-schema.json"].hash == victim.hash
+    assert verify_backup(repo, m3.id).ok
+
+
+def test_objects_are_trusted_by_stat_only_when_size_and_mtime_allow_it(ws, repo):
+    m = create_backup(ws, repo)
+    entry = m.by_path()["schemas/electrical/schema.json"]
+    obj = repo.objects.path_for(entry.hash)
+    later = obj.stat().st_mtime_ns + 10
+    assert repo.objects.looks_intact(entry.hash, entry.size, later)
+    assert not repo.objects.looks_intact(entry.hash, entry.size, obj.stat().st_mtime_ns - 1)   # written into since
+    assert not repo.objects.looks_intact(entry.hash, entry.size - 10_000, later)   # cannot hold that size
+    assert not repo.objects.looks_intact("0" * 64, entry.size, later)             # missing
+
+
 @pytest.mark.parametrize("edit", ["flip-header", "flip-files", "truncate-header"])
 def test_any_manifest_corruption_is_detected(ws, repo, edit):
     m = create_backup(ws, repo)

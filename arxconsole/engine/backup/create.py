@@ -129,12 +129,15 @@ def _create(workspace, repo, kind, system, reason, message, run_id, db, progress
         progress(0, total, f"scanning {workspace.root}")
         previous = repo.latest_for(workspace.root)
         known = previous.by_path() if previous else {}
+        # Every object the previous backup names was written before its manifest: one
+        # modified later has been written into (see ObjectStore.looks_intact).
+        written_before = _ns(previous.created_at) + _MTIME_SLACK_NS if previous else 0
         entries: dict[str, FileEntry] = {}
         todo: list[ScannedFile] = []
         for f in files:
             old = known.get(f.rel)
             if (old is not None and old.size == f.size and old.mtime_ns == f.mtime_ns
-                    and old.ino == f.ino and repo.objects.has(old.hash)):
+                    and old.ino == f.ino and repo.objects.looks_intact(old.hash, old.size, written_before)):
                 entries[f.rel] = FileEntry(f.rel, old.hash, f.size, f.mode, f.mtime_ns, f.ino)
             else:
                 todo.append(f)
@@ -203,6 +206,18 @@ def _store_all(repo, todo, entries, done, total, progress, cancel, workers, writ
         if done % step == 0 or done == total:
             progress(done, total, f.rel)
     return new_bytes
+
+
+# File-system timestamps can run slightly ahead of the clock read for created_at.
+_MTIME_SLACK_NS = 2_000_000_000
+
+
+def _ns(iso: str) -> int:
+    try:
+        t = dt.datetime.fromisoformat(iso.replace("Z", "+00:00"))
+    except ValueError:
+        return 0       # unreadable: trust no object by its stat alone
+    return int(t.timestamp() * 1_000_000_000)
 
 
 def _now_iso() -> str:

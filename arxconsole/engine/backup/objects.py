@@ -18,6 +18,7 @@ data, wrong size or wrong hash, so nothing unverified is ever handed out as good
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import zlib
 from pathlib import Path
@@ -26,6 +27,8 @@ from typing import BinaryIO, Callable
 from .. import durable
 from ..errors import UserError
 from . import faults
+
+log = logging.getLogger(__name__)
 
 MAGIC = b"AXO1"
 RAW, ZLIB = b"r", b"z"
@@ -69,6 +72,22 @@ class ObjectStore:
     def has(self, digest: str) -> bool:
         return os.path.exists(self._path(digest))
 
+    def looks_intact(self, digest: str, size: int, written_before_ns: int) -> bool:
+        """A stat-only judgement for the unchanged-file shortcut of ``create``: the
+        object exists, its stored size is possible for ``size`` raw bytes (raw: exactly
+        header + size; zlib: smaller than raw), and it was not modified after
+        ``written_before_ns`` (objects are never modified once written: a later mtime
+        means something wrote into it).  False sends the file down the full path, which
+        re-reads it and repairs a damaged object.  Bit rot that keeps size and mtime is
+        ``verify``'s to find: this must stay as cheap as the ``exists`` it replaces."""
+        try:
+            st = os.stat(self._path(digest))
+        except OSError:
+            return False
+        stored = st.st_size - HEADER_LEN
+        plausible = stored == size or (0 < stored < size) or (size == 0 and stored >= 0)
+        return plausible and st.st_mtime_ns <= written_before_ns
+
     def iter_digests(self):
         if not self.root.is_dir():
             return
@@ -88,7 +107,7 @@ class ObjectStore:
             with open(src, "rb") as fh:
                 data = fh.read()
             digest = hashlib.sha256(data).hexdigest()
-            if self.has(digest):
+            if self.has(digest) and self._reusable(digest, len(data)):
                 return digest, len(data), 0
             packed = zlib.compress(data, 1)
             codec, payload = (ZLIB, packed) if len(packed) < len(data) * MIN_SAVING else (RAW, data)
@@ -109,7 +128,7 @@ class ObjectStore:
                 h.update(chunk)
                 size += len(chunk)
         digest = h.hexdigest()
-        if self.has(digest):
+        if self.has(digest) and self._reusable(digest, size):
             return digest, size, 0
         compress = len(zlib.compress(probe, 1)) < len(probe) * MIN_SAVING
 
@@ -127,6 +146,17 @@ class ObjectStore:
                 raise FileChangedError(f"{src}: changed while it was being backed up; try again")
 
         return digest, size, self._write(digest, fill, written)
+
+    def _reusable(self, digest: str, size: int) -> bool:
+        """Whether an object already stored under ``digest`` can be shared.  It is read
+        and checked first (deduplicating against a damaged object would make the new
+        backup unrestorable while reporting success); a damaged one is then replaced by
+        the good copy about to be written, which repairs every backup that names it."""
+        problem = self.check(digest, size)
+        if problem is None:
+            return True
+        log.warning("backup objects: %s; storing a fresh copy from the workspace file", problem)
+        return False
 
     def _write(self, digest: str, fill: Callable[[BinaryIO], object], written: list[str]) -> int:
         target = self._path(digest)
