@@ -168,8 +168,13 @@ def test_an_active_alert_is_described_by_its_latest_value_not_the_one_it_was_rai
     th = load_thresholds(db)[FAILURE_RATE]
     now = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
     raised = alert.started_at.astimezone().strftime("%H:%M")
-    assert alert.describe(th, now=now) == (f"run failure rate alert (critical) raised at {raised}: now 10 % of the last 20 "
-                                           "finished runs, peak 40 % (critical level 20 %, resolves below 4 %)")
+    assert alert.describe(th, now=now, rated_runs=20) == (
+        f"run failure rate alert (critical) raised at {raised}: now 10 % of the last 20 "
+        "finished runs, peak 40 % (critical level 20 %, resolves below 4 %)")
+    # a young history: the caller says over how many runs; unknown, the wording says "up to"
+    assert "now 10 % of the last 4 finished runs," in alert.describe(th, now=now, rated_runs=4)
+    assert "now 10 % of the last 1 finished run," in alert.describe(th, now=now, rated_runs=1)
+    assert "now 10 % of the last finished runs (up to 20)," in alert.describe(th, now=now)
     assert alert.describe(now=now).endswith("(critical level 20 %)")
     other_day = dt.datetime(1970, 1, 5, tzinfo=dt.timezone.utc)
     assert f"raised at {alert.started_at.astimezone():%Y-%m-%d %H:%M}:" in alert.describe(th, now=other_day)

@@ -22,7 +22,7 @@ def test_health_is_degraded_while_the_failure_rate_alert_is_active_then_healthy_
     assert health.text_label.text() == ("Degraded" if components_word == "Healthy" else components_word)
     first = health.toolTip().splitlines()[0]
     assert first.startswith("active alert: run failure rate alert (critical) raised at ")
-    assert "now 40 % of the last 20 finished runs" in first
+    assert "now 40 % of the last 5 finished runs" in first      # only 5 exist
     assert "database:" in health.toolTip() and "disk:" in health.toolTip()   # the components still listed
 
     # 0 % of the last 20: resolves

@@ -86,7 +86,8 @@ def cmd_metrics(ctx) -> int:
     for a in active:
         th = thresholds.get(a.metric)
         alerts.append({**a.to_dict(), "label": LABELS.get(a.metric, a.metric), "unit": UNITS.get(a.metric, ""),
-                       "clear_level": None if th is None else th.clear_level, "summary": a.describe(th)})
+                       "clear_level": None if th is None else th.clear_level,
+                       "summary": a.describe(th, rated_runs=rate[1] if rate else None)})
     data = {"source": source, "samples": samples,
             "failure_rate": None if rate is None else {"percent": round(rate[0], 1), "runs": rate[1]},
             "active_alerts": alerts}

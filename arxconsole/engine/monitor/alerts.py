@@ -179,11 +179,14 @@ class AlertRecord:
                 "peak": self.peak, "threshold": self.threshold, "last_value": self.last_value,
                 "active": self.active, "message": self.message}
 
-    def describe(self, threshold: Threshold | None = None, now: dt.datetime | None = None) -> str:
+    def describe(self, threshold: Threshold | None = None, now: dt.datetime | None = None,
+                 rated_runs: int | None = None) -> str:
         """One line on the alert as it stands now, for people: the latest value first,
         then the peak and when it was raised.  The stored ``message`` quotes the value
         at the time it was raised; printed next to a current figure (``arxconsole
-        metrics`` shows the current failure rate) it read as a contradiction."""
+        metrics`` shows the current failure rate) it read as a contradiction.
+        ``rated_runs``: how many finished runs the failure rate is over, when the caller
+        knows (fewer than FAILURE_RATE_RUNS in a young history)."""
         label = LABELS.get(self.metric, self.metric)
         when = local_time(self.started_at, now)
         if not self.active:
@@ -194,7 +197,8 @@ class AlertRecord:
             limits += f", resolves below {_fmt(self.metric, threshold.clear_level)}"
         latest = f"now {_fmt(self.metric, self.last_value)}"
         if self.metric == FAILURE_RATE:   # a rate over runs, not over time: say over which
-            latest += f" of the last {FAILURE_RATE_RUNS} finished runs"
+            latest += (f" of the last {rated_runs} finished run{'s' if rated_runs != 1 else ''}"
+                       if rated_runs else f" of the last finished runs (up to {FAILURE_RATE_RUNS})")
         return (f"{label} alert ({self.level}) raised at {when}: {latest}, "
                 f"peak {_fmt(self.metric, self.peak)} ({limits})")
 

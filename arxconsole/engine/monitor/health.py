@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import text
 
 from ..workspace import LOCK_FILE, Workspace, WorkspaceError, WorkspaceLock, WorkspaceLockedError
-from .settings import DEFAULT_THRESHOLDS, DISK, load_thresholds
+from .settings import DEFAULT_THRESHOLDS, DISK, FAILURE_RATE, load_thresholds
 
 # Below these free amounts a run or a backup may fail to write, whatever the percentage.
 DISK_FREE_UNHEALTHY_BYTES = 200 * 1024 * 1024
@@ -226,11 +226,23 @@ def active_alerts(db) -> tuple[ActiveAlert, ...]:
     try:
         thresholds = load_thresholds(db)
         records = AlertLog(db).active()
+        rated = _rated_runs(db) if any(r.metric == FAILURE_RATE for r in records) else None
     except Exception as exc:  # noqa: BLE001 - health must answer; the database component says why
         logging.getLogger(__name__).warning("cannot read the active alerts: %s", exc)
         return ()
-    return tuple(ActiveAlert(r.metric, r.level, r.started_at.isoformat(), r.describe(thresholds.get(r.metric)))
-                 for r in records)
+    return tuple(ActiveAlert(r.metric, r.level, r.started_at.isoformat(),
+                             r.describe(thresholds.get(r.metric), rated_runs=rated)) for r in records)
+
+
+def _rated_runs(db) -> int | None:
+    """How many finished runs the failure rate is over now (what the alert quotes)."""
+    import datetime as dt
+
+    from .history import DatabaseHistory, failure_rate
+
+    runs = DatabaseHistory(db).runs(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30))
+    rate = failure_rate(runs)
+    return rate[1] if rate else None
 
 
 def check_health(db, data_path: Path, workspace: Workspace | Path | None = None,
