@@ -154,7 +154,20 @@ class Database:
             with self._write_lock:
                 command.upgrade(self._alembic_config(), "heads")
         except SQLAlchemyError as exc:
-            raise DatabaseError(f"cannot migrate database {self.display_url}: {exc}") from exc
+            raise DatabaseError(self._problem("cannot migrate database", exc)) from exc
+
+    def _problem(self, doing: str, exc: SQLAlchemyError) -> str:
+        """One sentence for people: the driver's own words (not SQLAlchemy's wrapper
+        with its web link), and for an SQLite file that is not a database, what to do."""
+        orig = getattr(exc, "orig", None)
+        reason = str(orig) if orig is not None else str(exc).split("\n")[0]
+        if self.is_sqlite and self._url.database and isinstance(orig, sqlite3.DatabaseError) and (
+                "not a database" in reason or "malformed" in reason):
+            path = Path(self._url.database)
+            return (f"{path} is not a readable SQLite database ({reason}): it is damaged or another kind "
+                    f"of file. Move it aside to start with an empty history, or put back a copy "
+                    f"(a migration leaves {path.name}.pre-migration beside it)")
+        return f"{doing} {self.display_url}: {reason}"
 
     def _has_tables(self) -> bool:
         return bool(inspect(self.engine).get_table_names())

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import threading
 
+import pytest
+
 from sqlalchemy import inspect
 
 from arxconsole.store.models import Base
@@ -45,3 +47,17 @@ def test_concurrent_writers_are_serialised(any_db):
 
 def test_display_url_masks_password(any_db):
     assert "arxtest-" not in any_db.display_url
+
+
+def test_a_file_that_is_not_a_database_is_named_with_what_to_do(tmp_path):
+    from arxconsole.store import Database
+    from arxconsole.store.db import DatabaseError
+
+    path = tmp_path / "arxconsole.sqlite3"
+    path.write_text("garbage, not SQLite\n" * 50)
+    with pytest.raises(DatabaseError) as err:
+        Database.open(f"sqlite:///{path}")
+    msg = str(err.value)
+    assert msg.startswith(f"{path} is not a readable SQLite database (file is not a database)")
+    assert "Move it aside" in msg and "sqlalche.me" not in msg and "\n" not in msg
+    assert path.read_text().startswith("garbage")      # left as it was, for the user to keep
