@@ -191,6 +191,23 @@ def test_cli_profiles_check_loose_files(tmp_path, capsys):
     assert cli_main(["profiles", "check", str(tmp_path / "nope.yaml")]) == 2
 
 
+def test_cli_profiles_take_folders_for_their_yaml_files(tmp_path, capsys):
+    # A folder stands for the YAML files in it (the corpus keeps its profiles in one).
+    folder = tmp_path / "profiles"
+    (folder / "sub").mkdir(parents=True)
+    shutil.copy(DEMO / "behavior/electrical/panel_board.yaml", folder / "panel_board.yaml")
+    shutil.copy(DEMO / "behavior/electrical/light_fixture.yaml", folder / "sub" / "light_fixture.yml")
+    (folder / "notes.txt").write_text("not a profile")
+    assert cli_main(["profiles", "check", str(folder), "--system", "electrical"]) == 0
+    assert "2 profile(s)" in capsys.readouterr().out
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    assert cli_main(["profiles", "check", str(empty)]) == 2
+    assert f"no .yaml or .yml profile file in folder {empty}" in capsys.readouterr().err
+    assert cli_main(["profiles", "import", str(tmp_path / "nope"), "-w", str(tmp_path), "--system", "x"]) == 2
+    assert f"no such file or folder: {tmp_path / 'nope'}" in capsys.readouterr().err
+
+
 def test_dump_profile_round_trips_the_demo_profiles():
     from arxconsole.engine.behavior import dump_profile
 

@@ -1,15 +1,16 @@
 """``arxconsole profiles``: check behavior profiles and import Arxos profile files.
 
     arxconsole profiles check [--workspace DIR | --demo] [--system S] [--json]
-    arxconsole profiles check FILE... [--system S] [--json]
-    arxconsole profiles import FILE... --workspace DIR --system S [--force] [--json]
+    arxconsole profiles check FILE|FOLDER... [--system S] [--json]
+    arxconsole profiles import FILE|FOLDER... --workspace DIR --system S [--force] [--json]
 
 ``check`` loads every profile (of one system or all, or the FILEs named), runs the checks and scenarios and
 prints the findings (``--json``: a list of {file, rule, severity, message, hint,
 location}); exit 1 when any error is found.  ``import`` converts Arxos profile files
 (core/svg-parser/engine/profiles/*.yaml) into ``behavior/<system>/<id>.yaml``, never
 overwriting an existing profile without ``--force``; it prints every defect found while
-converting and exits 1 when there were errors or a profile was not written.
+converting and exits 1 when there were errors or a profile was not written.  A FOLDER
+stands for the ``.yaml``/``.yml`` files in it and below it.
 """
 
 from __future__ import annotations
@@ -29,11 +30,12 @@ def register(subparsers, common) -> None:
                               description=__doc__.split("\n\n")[0])
     sub = p.add_subparsers(dest="profiles_command", metavar="ACTION")
     chk = sub.add_parser("check", parents=[common], help="check profiles and run their scenarios")
-    chk.add_argument("files", nargs="*", metavar="FILE", help="check these profile files instead of a workspace")
+    chk.add_argument("files", nargs="*", metavar="FILE",
+                     help="check these profile files (or the YAML files in these folders) instead of a workspace")
     chk.add_argument("--system", help="only this system's profiles (with FILEs: the system they belong to)")
     chk.set_defaults(func=run_check)
     imp = sub.add_parser("import", parents=[common], help="convert Arxos profile files into a workspace")
-    imp.add_argument("files", nargs="+", metavar="FILE", help="Arxos profile YAML files")
+    imp.add_argument("files", nargs="+", metavar="FILE", help="Arxos profile YAML files, or folders of them")
     imp.add_argument("--system", required=True, help="write into behavior/<system>/")
     imp.add_argument("--force", action="store_true", help="overwrite existing profiles")
     imp.set_defaults(func=run_import)
@@ -43,6 +45,31 @@ def register(subparsers, common) -> None:
 def _row(f: Finding) -> dict:
     return {"file": f.file, "rule": f.rule, "severity": f.severity.value, "message": f.message,
             "hint": f.hint, "location": f.location}
+
+
+def _profile_files(ctx, given: list[str]) -> list[str] | None:
+    """The files named, a folder standing for the YAML files in it and below it; None
+    (after saying why) when a name is missing or a folder holds no YAML file."""
+    files: list[str] = []
+    missing, empty = [], []
+    for name in given:
+        path = Path(name)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*") if p.suffix.lower() in (".yaml", ".yml") and p.is_file())
+            if not found:
+                empty.append(name)
+            files += [str(p) for p in found]
+        elif path.is_file():
+            files.append(name)
+        else:
+            missing.append(name)
+    if missing:
+        ctx.error(f"no such file or folder: {', '.join(missing)}")
+        return None
+    if empty:
+        ctx.error(f"no .yaml or .yml profile file in folder {', '.join(empty)}")
+        return None
+    return files
 
 
 def _check_files(files: list[str], system: str | None, findings: list[Finding], stats: dict) -> None:
@@ -64,11 +91,10 @@ def run_check(ctx) -> int:
     findings: list[Finding] = []
     stats = {"profiles_checked": 0, "scenarios_run": 0, "scenarios_passed": 0, "max_eval_ms": 0.0}
     if ctx.args.files:
-        missing = [f for f in ctx.args.files if not Path(f).is_file()]
-        if missing:
-            ctx.error(f"no such file: {', '.join(missing)}")
+        files = _profile_files(ctx, ctx.args.files)
+        if files is None:
             return EXIT_USAGE
-        _check_files(ctx.args.files, system, findings, stats)
+        _check_files(files, system, findings, stats)
     else:
         ws = ctx.workspace
         systems = ws.systems()
@@ -93,14 +119,13 @@ def run_check(ctx) -> int:
 
 def run_import(ctx) -> int:
     args = ctx.args
-    missing = [f for f in args.files if not Path(f).is_file()]
-    if missing:
-        ctx.error(f"no such file: {', '.join(missing)}")
+    files = _profile_files(ctx, args.files)
+    if files is None:
         return EXIT_USAGE
     findings: list[Finding] = []
     written, skipped = [], []
     with ctx.session() as ws:
-        for file in args.files:
+        for file in files:
             profiles, problems = import_arxos_profiles(file)
             findings += problems
             for prof in profiles:
