@@ -110,6 +110,16 @@ def test_ten_megabyte_svg_in_a_symbol_file_is_not_read(tmp_path):
     assert peak < 1_000_000
 
 
+def test_nesting_deeper_than_the_parser_allows_is_an_error_in_our_words():
+    # libxml2's own message advises XML_PARSE_HUGE, which is refused here on purpose.
+    deep = ('<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10">' + "<g>" * 5000
+            + '<rect width="1" height="1"/>' + "</g>" * 5000 + "</svg>")
+    findings = validate_svg_text(deep)
+    assert [(f.rule, f.severity.value) for f in findings] == [("svg.depth.limit", "error")]
+    assert findings[0].message == "SVG nests elements more than 256 levels deep; not parsed"
+    assert "HUGE" not in findings[0].message and findings[0].data.get("line") == 1
+
+
 def test_large_svg_string_inside_symbol_gets_size_finding():
     sym = {"id": "EL_Big_001", "svg": "<svg>" + "<g/>" * 200_000 + "</svg>"}
     assert "svg.size.limit" in [f.rule for f in validate_symbol(sym)]

@@ -93,6 +93,8 @@ _DEFS: list[Rule] = [
     Rule("svg.bbox.outside_viewbox", W, "Part of the drawing lies outside the viewBox and will be clipped.",
          "Enlarge the viewBox or move the shapes inside it."),
     Rule("svg.depth.budget", W, "Elements are nested deeper than the budget.", "Flatten nested groups."),
+    Rule("svg.depth.limit", E, "Elements are nested deeper than the parser allows; the SVG was not parsed.",
+         "Flatten nested groups: no drawing needs hundreds of levels.", False),
     Rule("svg.elements.budget", W, "The drawing has more elements than the budget.",
          "Simplify the drawing: merge paths, drop hidden shapes."),
     Rule("svg.id.duplicate", E, "Two elements share the same id.", "Give every element a unique id."),

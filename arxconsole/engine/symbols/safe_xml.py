@@ -20,6 +20,8 @@ from lxml import etree
 
 # Hard ceiling: above this the text is not parsed at all (memory stays bounded).
 MAX_SVG_BYTES = 512 * 1024
+# libxml2 stops a document nested deeper than this unless huge_tree is on (it never is).
+PARSER_MAX_DEPTH = 256
 
 _PARSER_OPTIONS = dict(
     resolve_entities=False,
@@ -54,7 +56,7 @@ _XML_DECL_RE = re.compile(r"^\ufeff?\s*<\?xml\s[^>]*\?>")
 class ParseProblem:
     """Why an SVG text was not turned into a tree."""
 
-    kind: str          # "too_large" | "doctype" | "malformed" | "empty"
+    kind: str          # "too_large" | "too_deep" | "doctype" | "malformed" | "empty"
     message: str
     line: int | None = None
     column: int | None = None
@@ -109,6 +111,10 @@ def parse_svg(text: str | bytes, max_bytes: int = MAX_SVG_BYTES) -> ParsedSvg:
         root = etree.fromstring(text, hardened_parser())
     except etree.XMLSyntaxError as exc:
         line, col = (exc.position if exc.position else (None, None))
+        if "Excessive depth" in (exc.msg or ""):
+            # libxml2's own message advises XML_PARSE_HUGE: the very option refused here.
+            return ParsedSvg(None, ParseProblem(
+                "too_deep", f"SVG nests elements more than {PARSER_MAX_DEPTH} levels deep; not parsed", line, col))
         return ParsedSvg(None, ParseProblem("malformed", f"SVG is not well-formed XML: {exc.msg}", line, col))
     except (ValueError, TypeError) as exc:  # e.g. NUL characters lxml refuses
         return ParsedSvg(None, ParseProblem("malformed", f"SVG cannot be parsed: {exc}"))

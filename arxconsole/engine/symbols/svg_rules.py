@@ -481,7 +481,8 @@ def check_svg(svg_text: str, *, file: str = "", symbol_id: str = "", prefix: str
     if not parsed.ok:
         p = parsed.problem
         assert p is not None
-        rule = {"too_large": "svg.size.limit", "doctype": "svg.security.doctype"}.get(p.kind, "svg.xml.malformed")
+        rule = {"too_large": "svg.size.limit", "doctype": "svg.security.doctype",
+                "too_deep": "svg.depth.limit"}.get(p.kind, "svg.xml.malformed")
         if p.kind == "empty":
             rule = "svg.drawing.empty"
         loc = prefix or "svg"      # the whole drawing: the symbol's svg field
