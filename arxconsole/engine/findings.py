@@ -53,7 +53,8 @@ class Finding:
     def __str__(self) -> str:
         where = ":".join(p for p in (self.file, self.location) if p)
         waived = f" (waived: {self.waiver_reason})" if self.waived else ""
-        return f"{where}: {self.severity.value}: [{self.rule}] {self.message}{waived}"
+        # A finding about the whole run (a gate) has no file or location: no leading ": ".
+        return f"{where + ': ' if where else ''}{self.severity.value}: [{self.rule}] {self.message}{waived}"
 
 
 def count_by_severity(findings: Iterable[Finding]) -> dict[str, int]:

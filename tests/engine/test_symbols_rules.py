@@ -119,7 +119,14 @@ def test_rule_fires_with_location(rule, location, data):
 def test_id_must_equal_file_name():
     findings = run(good(), file="arx-symbol-library/electrical/EL_Other_001.json")
     assert rules_of(findings) == {"structure.id.file_name"}
+    assert findings[0].message == "id 'EL_SmartSwitch_001' differs from the file name 'EL_Other_001.json'"
     assert run(good(), file="arx-symbol-library/electrical/EL_SmartSwitch_001.json") == []
+
+
+def test_a_finding_without_file_or_location_prints_without_a_leading_colon():
+    f = RULES["structure.id.file_name"].finding("about the whole run")
+    assert str(f) == "error: [structure.id.file_name] about the whole run"
+    assert str(RULES["structure.id.file_name"].finding("m", file="a.json")).startswith("a.json: error: ")
 
 
 def test_system_must_match_folder():

@@ -138,7 +138,7 @@ def _structure(sym: Symbol, ctx: ValidationContext, out: list[Finding], file: st
         if check_file_name and file:
             stem = os.path.splitext(os.path.basename(file))[0]
             if stem != sid:
-                _add(out, "structure.id.file_name", f"id {sid!r} differs from the file name {stem!r}.json",
+                _add(out, "structure.id.file_name", f"id {sid!r} differs from the file name {stem + '.json'!r}",
                      file, sid, "id")
         code = ctx.system_codes.get(system)
         if code and ID_RE.match(sid) and sid.split("_", 1)[0] != code:
