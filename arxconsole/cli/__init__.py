@@ -40,8 +40,19 @@ def common_options(suppress: bool) -> argparse.ArgumentParser:
     return p
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, remembering its error so that ``--json`` can print it as JSON too
+    (sub-command parsers are made of the same class)."""
+
+    last_error: str | None = None
+
+    def error(self, message: str):  # type: ignore[override]
+        _Parser.last_error = f"{self.prog}: {message}"
+        super().error(message)
+
+
 def build_parser(with_commands: bool = True) -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="arxconsole", parents=[common_options(suppress=False)], add_help=with_commands,
         description="ArxConsole: operations console for the Arxos building-systems pipeline. "
                     "Without a command it opens the GUI.")
@@ -80,12 +91,32 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None, *, gc_paused: bool = False) -> int:
     """``gc_paused``: the entry point paused the cyclic collector for start-up; commands
     get it back, the GUI replaces it with its GUI-thread collector (AppContext)."""
-    args = parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = parse_args(argv)
+    except SystemExit as exc:
+        # --json promises one JSON document on stdout: a bad command line is one too.
+        if exc.code == EXIT_USAGE and "--json" in argv and _Parser.last_error:
+            CliContext.print_json_error([_Parser.last_error], EXIT_USAGE)
+        raise
     if gc_paused and (args.selftest or args.command is not None):
         import gc
 
         gc.enable()
     ctx = CliContext(args)
+    code = EXIT_FAILED
+    try:
+        code = _run(ctx, args)
+        return code
+    except SystemExit as exc:    # ctx.usage_error: its message is already out
+        code = exc.code if isinstance(exc.code, int) else EXIT_USAGE
+        raise
+    finally:
+        ctx.finish(code)
+        ctx.close()
+
+
+def _run(ctx: CliContext, args: argparse.Namespace) -> int:
     try:
         if args.selftest:
             from ..selftest import run_selftest
@@ -108,5 +139,3 @@ def main(argv: list[str] | None = None, *, gc_paused: bool = False) -> int:
         return 130
     except BrokenPipeError:
         return EXIT_FAILED
-    finally:
-        ctx.close()

@@ -34,6 +34,8 @@ class CliContext:
         self.recovery_messages: list[str] = []
         # The GUI opens the log file itself once its window is shown (start-up time).
         self.defer_logging = False
+        self.emitted = False          # a JSON document (or the human text) was printed
+        self.errors: list[str] = []   # every error message, for --json (see finish)
 
     @cached_property
     def data_dir(self) -> DataDir:
@@ -103,6 +105,7 @@ class CliContext:
     # ---- output --------------------------------------------------------------------
     def emit(self, data: Any, text: str | None = None) -> None:
         """Print ``data`` as one JSON document with --json, else the human text."""
+        self.emitted = True
         if self.json:
             json.dump(data, sys.stdout, indent=2, ensure_ascii=False, default=str)
             sys.stdout.write("\n")
@@ -110,7 +113,21 @@ class CliContext:
             sys.stdout.write(text if text.endswith("\n") or not text else text + "\n")
 
     def error(self, message: str) -> None:
+        self.errors.append(message)
         sys.stderr.write(f"arxconsole: error: {message}\n")
+
+    def finish(self, exit_code: int) -> None:
+        """With --json, a command that ended on an error before printing its document
+        prints ``{"error", "errors", "exit_code"}`` instead: stdout is always one JSON
+        document for a script to parse (the message is on stderr as well)."""
+        if self.json and not self.emitted and self.errors:
+            self.print_json_error(self.errors, exit_code)
+
+    @staticmethod
+    def print_json_error(errors: list[str], exit_code: int) -> None:
+        json.dump({"error": errors[-1], "errors": errors, "exit_code": exit_code}, sys.stdout, indent=2,
+                  ensure_ascii=False)
+        sys.stdout.write("\n")
 
     def usage_error(self, message: str) -> NoReturn:
         """Print ``message`` and end the command with exit 2, the way argparse ends a bad

@@ -50,3 +50,29 @@ def test_commands_get_the_collector_back_that_the_entry_point_paused(tmp_path):
         "print('gc', seen)\n")
     proc = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=120)
     assert proc.stdout.strip().endswith("gc [True]"), proc.stdout + proc.stderr
+
+
+def test_json_errors_are_one_json_document_on_stdout(tmp_path):
+    # A script parsing --json output gets a document even when the command fails
+    # (the message is on stderr as well); success output is unchanged.
+    import json
+
+    def run(*args):
+        return subprocess.run([sys.executable, "-m", "arxconsole", *args], capture_output=True, text=True,
+                              timeout=120)
+
+    missing = tmp_path / "nope.json"
+    proc = run("--json", "validate", str(missing))
+    assert proc.returncode == 2 and f"no such file or folder: {missing}" in proc.stderr
+    assert json.loads(proc.stdout) == {"error": f"no such file or folder: {missing}",
+                                       "errors": [f"no such file or folder: {missing}"], "exit_code": 2}
+    proc = run("validate", "--json", "--bogus")          # argparse's own error
+    assert proc.returncode == 2
+    doc = json.loads(proc.stdout)
+    assert doc["exit_code"] == 2 and "unrecognized arguments: --bogus" in doc["error"]
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    proc = run("--json", "--data-dir", str(blocker), "runs", "list")   # a failed operation: exit 1
+    assert proc.returncode == 1 and json.loads(proc.stdout)["exit_code"] == 1
+    proc = run("validate", "--bogus")                                # without --json: nothing on stdout
+    assert proc.returncode == 2 and proc.stdout == ""
