@@ -74,3 +74,23 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
         fh.truncate(MAX_FILE_BYTES + 1)
     sym, findings = load_symbol_file(path)
     assert sym is None and findings[0].rule == "file.too_large"
+
+
+def test_a_folder_or_dangling_link_named_like_a_symbol_is_reported_not_skipped(tmp_path):
+    from arxconsole.engine.demo import write_demo_workspace
+    from arxconsole.engine.symbols import validate_workspace
+    from arxconsole.engine.workspace import Workspace
+
+    write_demo_workspace(tmp_path / "ws")
+    ws = Workspace.open(tmp_path / "ws")
+    folder = ws.root / "arx-symbol-library" / "electrical"
+    before = validate_workspace(ws, "electrical", workers=1).files
+    (folder / "EL_Dangling_001.json").symlink_to(tmp_path / "nowhere.json")
+    (folder / "EL_Dir_001.json").mkdir()
+    report = validate_workspace(ws, "electrical", workers=1)
+    assert report.files == before + 2
+    got = {f.file: f.message for f in report.findings if f.rule == "file.unreadable"}
+    rel = "arx-symbol-library/electrical/"
+    assert got == {rel + "EL_Dangling_001.json": f"{rel}EL_Dangling_001.json: symbolic link points nowhere "
+                                                 f"({tmp_path / 'nowhere.json'})",
+                   rel + "EL_Dir_001.json": f"{rel}EL_Dir_001.json: a folder, not a symbol file"}

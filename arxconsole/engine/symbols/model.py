@@ -135,11 +135,24 @@ def read_json_object(path: str | os.PathLike, display: str | None = None,
         finally:
             os.close(fd)
     except OSError as exc:
-        return None, [RULES["file.unreadable"].finding(f"{name}: cannot read: {exc.strerror or exc}", file=name)]
+        return None, [RULES["file.unreadable"].finding(f"{name}: {_read_problem(path, exc)}", file=name)]
     if len(raw) > max_bytes:
         return None, [RULES["file.too_large"].finding(
             f"{name}: file is above the {max_bytes:,}-byte limit for a symbol; not read", file=name)]
     return parse_json_object(raw, name)
+
+
+def _read_problem(path: str | os.PathLike, exc: OSError) -> str:
+    """Why a symbol file cannot be read, in words that say what to do about it."""
+    if os.path.islink(path) and not os.path.exists(path):
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        return f"symbolic link points nowhere ({target})"
+    if os.path.isdir(path):
+        return "a folder, not a symbol file"
+    return f"cannot read: {exc.strerror or exc}"
 
 
 def parse_json_object(raw: bytes, name: str) -> tuple[dict[str, Any] | None, list[Finding]]:

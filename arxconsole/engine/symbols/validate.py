@@ -142,8 +142,9 @@ def _symbol_files(ws: Workspace, system: str | None) -> list[tuple[str, str, str
         folder = root / s
         try:
             with os.scandir(folder) as it:
-                names = sorted(e.name for e in it if e.name.endswith(".json") and not e.name.startswith(".")
-                               and e.is_file())
+                # Not only regular files: a folder or a dangling link named like a symbol is
+                # reported (file.unreadable) rather than silently left out of the count.
+                names = sorted(e.name for e in it if e.name.endswith(".json") and not e.name.startswith("."))
         except OSError:
             continue
         base = str(folder) + os.sep
