@@ -60,7 +60,7 @@ from ..workspace import BEHAVIOR_DIR, DOCS_DIR, INTERNAL_NAMES, SCHEMAS_DIR, SYM
 from . import faults
 from .create import check_separate, create_backup, default_workers
 from .diff import workspace_entries
-from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, selection_matches, system_prefixes
+from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, system_prefixes
 from .manifest import FileEntry, Manifest
 from .objects import SMALL, ObjectDamaged
 from .parallel import map_batched
@@ -114,10 +114,14 @@ class RestoreResult:
     selection: list[str]
     written: list[str]
     removed: list[str]
+    undoes: int | None = None     # the audit event id of the restore this one undid (undo.py)
 
     def to_json(self) -> dict:
-        return {"backup": self.backup_id, "safety_backup": self.safety_backup_id, "selection": self.selection,
+        data = {"backup": self.backup_id, "safety_backup": self.safety_backup_id, "selection": self.selection,
                 "written": self.written, "removed": self.removed}
+        if self.undoes is not None:
+            data["undoes"] = self.undoes
+        return data
 
 
 # ---- planning (the preflight) -------------------------------------------------------
@@ -133,18 +137,19 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manif
     """What a restore would do, without doing it (also the CLI's confirmation text)."""
     m = repo.load(ref)
     selection = _selection(m, paths, system)
+    selected = _matcher(selection)
 
     def wanted(p: str) -> bool:
-        return in_scope(p, m.scope) and (not selection or any(selection_matches(p, s) for s in selection))
+        return in_scope(p, m.scope) and (not selection or selected(p))
 
     if current is None:
         current = workspace_entries(workspace, m.scope, m.by_path())
     cur = {p: e for p, e in current.items() if wanted(p)}
     target = {p: e for p, e in m.by_path().items() if wanted(p)}
-    present = list(cur) + list(target)
+    present = _with_folders(list(cur) + list(target))
     groups = [[normalize_selection(p)] for p in (paths or [])] + ([system_prefixes(system)] if system else [])
     for group in groups:  # a system counts as found when any of its folders is
-        if not any(selection_matches(p, s) for s in group for p in present):
+        if not any(s.rstrip("/") in present for s in group):
             raise UserError(f"{system if len(group) > 1 else group[0]}: not in backup {m.id} "
                             f"(scope {', '.join(m.scope) or 'everything'}) nor in the workspace")
     plan = RestorePlan(m.id, str(workspace.root), selection, current=cur)
@@ -159,6 +164,36 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manif
     for p in [e.path for e in plan.writes] + plan.removes:
         _check_destination(workspace.root, p, checked)
     return plan
+
+
+def _matcher(selection: list[str]):
+    """``selection_matches(p, s)`` for any ``s`` of the selection, in time independent of
+    its length (undoing a big restore selects every path it touched): ``s`` is ``p`` or
+    one of ``p``'s folders."""
+    exact = {s.rstrip("/") for s in selection}
+
+    def matches(p: str) -> bool:
+        if p in exact:
+            return True
+        i = p.find("/")
+        while i > 0:
+            if p[:i] in exact:
+                return True
+            i = p.find("/", i + 1)
+        return False
+
+    return matches
+
+
+def _with_folders(paths: list[str]) -> set[str]:
+    """The paths and every folder above them (a selection is found when it is one)."""
+    out = set(paths)
+    for p in paths:
+        i = p.find("/")
+        while i > 0:
+            out.add(p[:i])
+            i = p.find("/", i + 1)
+    return out
 
 
 def _check_destination(root: Path, rel: str, checked: set[str]) -> None:
@@ -179,7 +214,9 @@ def _check_destination(root: Path, rel: str, checked: set[str]) -> None:
 def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, paths: list[str] | None = None,
                    system: str | None = None, db=None, progress: ProgressFn = no_progress,
                    cancel: CancelToken | None = None, safety_backup: bool = True,
-                   workers: int | None = None) -> RestoreResult:
+                   workers: int | None = None, undoes: int | None = None) -> RestoreResult:
+    """``undoes``: this restore undoes the one recorded as that audit event (``undo.py``
+    passes it; it is recorded with this restore's event)."""
     check_separate(workspace, repo)
     recover_interrupted(workspace, db=db)
     with repo.lock(shared=True):
@@ -193,7 +230,8 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
         current = None
         if safety_backup:
             safety = create_backup(workspace, repo, kind="full", reason="before_restore",
-                                   message=f"before restoring {m.id}", db=db, cancel=cancel)
+                                   message=(f"before undoing a restore (putting back {m.id})" if undoes is not None
+                                            else f"before restoring {m.id}"), db=db, cancel=cancel)
             current = {f.path: f for f in safety.files}
         plan = plan_restore(workspace, repo, m, paths=paths, system=system,
                             current=None if current is None else {p: e for p, e in current.items()
@@ -237,11 +275,12 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
             raise
         _finish(workspace.root, stage, plan.removes)
     result = RestoreResult(m.id, safety and safety.id, plan.selection,
-                           [e.path for e in plan.writes], list(plan.removes))
+                           [e.path for e in plan.writes], list(plan.removes), undoes)
     progress(1, 1, f"restored {len(result.written)} files, removed {len(result.removed)}")
     if db is not None:
         db.audit("backup.restore", m.id, workspace=str(workspace.root),
-                 message=f"restored {len(result.written)} files, removed {len(result.removed)}"
+                 message=(f"undid the restore of audit event {undoes}: " if undoes is not None else "")
+                         + f"restored {len(result.written)} files, removed {len(result.removed)}"
                          + (f" (safety backup {result.safety_backup_id})" if result.safety_backup_id else ""),
                  details=result.to_json())
     return result

@@ -52,40 +52,73 @@ class CreateBackupDialog(QDialog):
 
 class RestorePreviewDialog(QDialog):
     """Exactly what the restore will do, where, and the safety net; nothing runs until
-    the user confirms."""
+    the user confirms.  With ``undo`` (an ``engine.backup.undo.UndoPlan``; ``row`` is then
+    unused) it previews undoing the last restore, naming files edited since."""
 
-    def __init__(self, plan, row, parent=None, undo: bool = False):
+    def __init__(self, plan, row, parent=None, undo=None):
         super().__init__(parent)
         self.setWindowTitle("Undo the restore" if undo else "Restore from backup")
         self.resize(640, 460)
         lay = QVBoxLayout(self)
-        what = "only the selected files" if plan.selection else "the whole backup"
-        head = QLabel(
-            f"<b>Restore {what}</b> from the backup of {local_time(row.created)} "
-            f"({row.kind}, {row.reason}{': ' + row.message if row.message else ''})<br>"
-            f"into <b>{plan.workspace}</b>")
+        changed = set(undo.changed_since) if undo else set()
+        if undo:
+            last = undo.last
+            n = len(last.paths)
+            source = (f"the backup of {local_time(last.backup_created)}" if last.backup_created
+                      else f"backup {last.result.backup_id}")
+            head = QLabel(
+                f"<b>Undo the restore made {local_time(last.at.isoformat())}</b> by {last.actor or 'unknown'} "
+                f"({n} file(s) from {source}): put back the file(s) it changed as they were before it, "
+                f"from its safety backup of {local_time(last.safety_created)}<br>in <b>{plan.workspace}</b>")
+        else:
+            what = "only the selected files" if plan.selection else "the whole backup"
+            head = QLabel(
+                f"<b>Restore {what}</b> from the backup of {local_time(row.created)} "
+                f"({row.kind}, {row.reason}{': ' + row.message if row.message else ''})<br>"
+                f"into <b>{plan.workspace}</b>")
         head.setWordWrap(True)
         lay.addWidget(head)
         self.files = QListWidget()
         for e in plan.writes:
-            verb = "Replace" if e.path in plan.current else "Re-create"
-            QListWidgetItem(icon("warning" if verb == "Replace" else "info"), f"{verb}  {e.path}", self.files)
+            verb = ("Put back" if undo else "Replace") if e.path in plan.current else "Re-create"
+            note = "  (changed after the restore)" if e.path in changed else ""
+            QListWidgetItem(icon("warning" if e.path in plan.current else "info"), f"{verb}  {e.path}{note}",
+                            self.files)
         for p in plan.removes:
-            QListWidgetItem(icon("error"), f"Remove  {p}  (created after the backup)", self.files)
+            why = "the restore created it" if undo else "created after the backup"
+            note = "; changed after the restore" if p in changed else ""
+            QListWidgetItem(icon("error"), f"Remove  {p}  ({why}{note})", self.files)
         lay.addWidget(self.files, 1)
         counts = QLabel(f"{len(plan.writes)} file(s) to write, {len(plan.removes)} to remove, "
                         f"{len(plan.unchanged)} already identical.")
         lay.addWidget(counts)
-        safety = QLabel("A safety backup of the current workspace is taken first, so this restore "
+        self.changed_note = QLabel()
+        self.changed_note.setWordWrap(True)
+        if changed:
+            self.changed_note.setText(
+                f"<b>{len(changed)} of these file(s) were changed after the restore.</b> Undo puts back "
+                f"what they held before the restore; what they hold now, your later edits included, "
+                f"goes into the safety backup taken first, so it can be restored from the list.")
+        elif undo and undo.unknown_since:
+            self.changed_note.setText(
+                "The restored backup is no longer in the repository, so whether these files changed "
+                "since the restore cannot be told; what they hold now goes into the safety backup taken first.")
+        self.changed_note.setVisible(bool(self.changed_note.text()))
+        lay.addWidget(self.changed_note)
+        safety = QLabel("A safety backup of the current workspace is taken first, so nothing is lost; once "
+                        "undone, this restore is not offered for undo again." if undo else
+                        "A safety backup of the current workspace is taken first, so this restore "
                         "can be undone from the Backups surface.")
         safety.setWordWrap(True)
         lay.addWidget(safety)
         buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.confirm = buttons.button(QDialogButtonBox.Ok)
-        self.confirm.setText(f"Restore {len(plan.writes) + len(plan.removes)} file(s)")
+        n = len(plan.writes) + len(plan.removes)
+        self.confirm.setText(f"Undo: put back {n} file(s)" if undo else f"Restore {n} file(s)")
         self.confirm.setEnabled(not plan.empty)
         if plan.empty:
-            counts.setText("Nothing to restore: the workspace already matches the backup for this selection.")
+            counts.setText("Nothing to undo: these files are already as they were before the restore." if undo else
+                           "Nothing to restore: the workspace already matches the backup for this selection.")
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         lay.addWidget(buttons)

@@ -36,6 +36,16 @@ def local_time(iso: str) -> str:
     return t.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def short_time(value: "str | dt.datetime") -> str:
+    """Local time, as short as still clear: "10:42" today, "2024-05-01 10:42" otherwise."""
+    try:
+        t = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+        t = t.astimezone()
+    except (ValueError, AttributeError):
+        return str(value)
+    return t.strftime("%H:%M" if t.date() == dt.date.today() else "%Y-%m-%d %H:%M")
+
+
 class BackupRow:
     """What the table shows of one backup; built off the GUI thread."""
 

@@ -6,23 +6,32 @@ workspace (or another backup), with symbol pictures, and the backup's manifest.
 Verify, restore (all or the checked files, after a preview naming the destination),
 undo that restore, create, delete/undelete and retention all run in workers with a
 progress bar and Cancel; nothing here blocks the GUI thread.
+
+"Undo restore" is read from the database's audit log (``engine.backup.undo``), not
+kept in memory: after a restart or a workspace switch-and-back it is still offered for
+the newest restore of the open workspace, until that restore is undone or its safety
+backup is no longer usable (the tooltip then says why).
 """
 
 from __future__ import annotations
 
+import html
+import itertools
 import logging
 
 from PySide6.QtCore import QItemSelectionModel, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QKeySequence
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QHBoxLayout, QHeaderView, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QFrame, QHBoxLayout, QHeaderView, QLabel,
                                QMessageBox, QProgressBar, QPushButton, QSplitter, QTableView,
-                               QTableWidget, QTableWidgetItem, QTabWidget, QToolBar, QVBoxLayout, QWidget)
+                               QTableWidget, QTableWidgetItem, QTabWidget, QToolBar, QToolButton, QVBoxLayout,
+                               QWidget)
 
+from ..icons import icon
 from ..surface import Surface
 from ..workers import start_worker
 from .diff_view import DiffView
 from .dialogs import CreateBackupDialog, RestorePreviewDialog, RetentionDialog
-from .model import SORT_ROLE, BackupListModel, BackupRow, human_size, local_time
+from .model import SORT_ROLE, BackupListModel, BackupRow, human_size, local_time, short_time
 
 log = logging.getLogger(__name__)
 CURRENT = "__workspace__"
@@ -36,7 +45,9 @@ class BackupsSurface(Surface):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.worker = None
-        self.last_restore = None        # (RestoreResult, paths) for "Undo restore"
+        self.undo = None                # engine.backup.undo.LastRestore of the open workspace, or None
+        self._undo_reads = itertools.count(1)   # orders reads of it done by concurrent workers
+        self._undo_seen = 0
         self._pending_select = None
 
         self.toolbar = QToolBar()
@@ -118,8 +129,26 @@ class BackupsSurface(Surface):
         bottom.addWidget(self.progress)
         bottom.addWidget(self.cancel_button)
 
+        # The last restore, and its undo, in words: visible whenever there is one to undo
+        # (or one that can no longer be undone, saying why).
+        self.undo_bar = QFrame()
+        self.undo_bar.setFrameShape(QFrame.StyledPanel)
+        self.undo_icon = QLabel()
+        self.undo_text = QLabel()
+        self.undo_text.setTextFormat(Qt.RichText)
+        self.undo_text.setWordWrap(True)
+        self.undo_text.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.undo_button = QToolButton()
+        self.undo_button.setDefaultAction(self.undo_action)
+        ub = QHBoxLayout(self.undo_bar)
+        ub.setContentsMargins(8, 4, 8, 4)
+        ub.addWidget(self.undo_icon)
+        ub.addWidget(self.undo_text, 1)
+        ub.addWidget(self.undo_button)
+
         lay = QVBoxLayout(self)
         lay.addWidget(self.toolbar)
+        lay.addWidget(self.undo_bar)
         lay.addWidget(split, 1)
         lay.addLayout(bottom)
         self._set_busy(None)
@@ -167,8 +196,11 @@ class BackupsSurface(Surface):
         self.restore_all_action.setEnabled(has_ws and usable and not busy)
         self.restore_sel_action.setEnabled(has_ws and usable and not busy and bool(self.diff_view.checked_paths())
                                            and self.compare.currentData() == CURRENT)
-        self.undo_action.setEnabled(has_ws and not busy and self.last_restore is not None
-                                    and self.last_restore[0].safety_backup_id is not None)
+        undoable = self.undo is not None and self.undo.undoable
+        self.undo_action.setEnabled(has_ws and not busy and undoable)
+        self.undo_action.setText(self._undo_label() if undoable else "Undo last restore…")
+        self.undo_action.setToolTip(self._undo_tooltip())
+        self._show_undo_bar()
         self.delete_action.setEnabled(row is not None and row.state != "deleted" and not busy)
         self.undelete_action.setEnabled(row is not None and row.state == "deleted" and not busy)
         self.retention_action.setEnabled(has_ws and not busy)
@@ -199,6 +231,69 @@ class BackupsSurface(Surface):
         self.worker = start_worker(fn, on_finished=finished, on_failed=failed, on_progress=progress, on_done=done)
         self._update_actions()
 
+    @property
+    def last_restore(self):
+        """(RestoreResult, selection or None) of the restore “Undo” would undo, or None."""
+        if self.undo is None or not self.undo.undoable:
+            return None
+        return self.undo.result, self.undo.result.selection or None
+
+    def _undo_label(self) -> str:
+        n = len(self.undo.paths)
+        return f"Undo restore of {n} file{'s' if n != 1 else ''}…"
+
+    def _undo_what(self) -> str:
+        """“3 files from backup of 10:40 (manual: yesterday), made 10:42 by ann”."""
+        u = self.undo
+        n = len(u.paths)
+        src = (f"backup of {short_time(u.backup_created)} ({u.backup_label})" if u.backup_created
+               else f"backup {u.result.backup_id} (no longer in the repository)")
+        return f"{n} file{'s' if n != 1 else ''} from {src}, made {short_time(u.at)} by {u.actor or 'unknown'}"
+
+    def _undo_tooltip(self) -> str:
+        u = self.undo
+        if u is None:
+            return "Nothing to undo: no restore of this workspace yet."
+        if u.undone_at is not None:
+            return f"Nothing to undo: the restore of {self._undo_what()} was undone at {short_time(u.undone_at)}."
+        if u.problem:
+            return f"Cannot undo the restore of {self._undo_what()}: {u.problem}."
+        n = len(u.paths)
+        return (f"Undo restore of {self._undo_what()}.\nPuts {'that file' if n == 1 else 'those files'} back as "
+                f"{'it was' if n == 1 else 'they were'} before it, from the safety backup taken then "
+                f"({local_time(u.safety_created)}); a new safety backup is taken first, so nothing is lost.")
+
+    def _show_undo_bar(self) -> None:
+        u = self.undo
+        shown = u is not None and u.undone_at is None and self.ctx.workspace is not None
+        self.undo_bar.setVisible(shown)
+        if not shown:
+            return
+        self.undo_icon.setPixmap(icon("rolled_back" if u.undoable else "warning").pixmap(20, 20))
+        what = html.escape(self._undo_what())
+        if u.undoable:
+            self.undo_text.setText(f"<b>Last restore</b>: {what}. Undo puts those files back as they were "
+                                   f"before it (a safety backup is taken first, so nothing is lost).")
+        else:
+            self.undo_text.setText(f"<b>Last restore</b>: {what}. <b>Cannot be undone</b>: "
+                                   f"{html.escape(u.problem)}.")
+
+    def _take_undo_state(self, seq: int, ws, last) -> None:
+        """Apply a read of the last restore unless the workspace changed or a later read
+        already arrived (reads run in concurrent workers)."""
+        if ws is not self.ctx.workspace or seq <= self._undo_seen:
+            return
+        self._undo_seen = seq
+        self.undo = last
+        self._update_actions()
+
+    def _read_undo_state(self, ws, repo, db):
+        """In a worker: (sequence, workspace, LastRestore or None)."""
+        from ...engine.backup.undo import last_restore
+
+        seq = next(self._undo_reads)
+        return seq, ws, last_restore(ws, repo, db)
+
     def cancel(self) -> None:
         if self.worker is not None:
             self.worker.cancel.cancel()
@@ -206,7 +301,7 @@ class BackupsSurface(Surface):
 
     # ---- listing -------------------------------------------------------------------
     def on_workspace_changed(self, workspace) -> None:
-        self.last_restore = None
+        self.undo = None  # the new workspace's own last restore is read by refresh()
         self.refresh()
 
     def on_workspace_files_changed(self, paths: list) -> None:
@@ -232,9 +327,13 @@ class BackupsSurface(Surface):
             verified = {}
             for ev in reversed(db.audit_events("backup.verify", limit=5000)):  # oldest first: newest wins
                 verified[ev.target] = (ev.message, ev.at.isoformat())
-            return [BackupRow(r, verified) for r in records]
+            return [BackupRow(r, verified) for r in records], self._read_undo_state(ws, repo, db)
 
-        def show(rows):
+        def show(result):
+            rows, undo_state = result
+            if ws is not self.ctx.workspace:
+                return  # switched meanwhile: the newer workspace's refresh fills the list
+            self._take_undo_state(*undo_state)
             self.model.set_rows(rows)
             if not (keep and self.select_backup(keep)) and rows:
                 self.table.selectRow(0)
@@ -369,7 +468,7 @@ class BackupsSurface(Surface):
             return
         self._preview_and_restore(row, paths)
 
-    def _preview_and_restore(self, row: BackupRow, paths, undo: bool = False) -> None:
+    def _preview_and_restore(self, row: BackupRow, paths) -> None:
         from ...engine.backup import plan_restore
         from ...engine.errors import UserError
 
@@ -381,7 +480,7 @@ class BackupsSurface(Surface):
         except UserError as exc:
             QMessageBox.warning(self, "Cannot restore", str(exc))
             return
-        dialog = RestorePreviewDialog(plan, row, self, undo=undo)
+        dialog = RestorePreviewDialog(plan, row, self)
         self.preview_dialog = dialog  # tests drive it
         if dialog.exec() != QDialog.Accepted:
             return
@@ -392,29 +491,66 @@ class BackupsSurface(Surface):
 
         ws, repo, db = self.ctx.workspace, self.repo, self.ctx.db
 
-        def done(result):
-            self.last_restore = (result, paths)
+        def work(h):
+            result = restore_backup(ws, repo, backup_id, paths=paths, db=db, progress=h.progress, cancel=h.cancel)
+            return result, self._read_undo_state(ws, repo, db)
+
+        def done(out):
+            result, undo_state = out
+            self._take_undo_state(*undo_state)
             self.status_label.setText(
                 f"Restored {len(result.written)} file(s), removed {len(result.removed)}; "
-                f"safety backup {result.safety_backup_id} taken first — “Undo last restore” puts it back.")
+                f"safety backup {result.safety_backup_id} taken first — “Undo restore” puts it back.")
             self.refresh(select=backup_id)
             self.ctx.workspaceFilesChanged.emit(sorted(set(result.written) | set(result.removed)))
             self._ping_status()
 
-        self._run("Restoring", lambda h: restore_backup(ws, repo, backup_id, paths=paths, db=db,
-                                                        progress=h.progress, cancel=h.cancel), done)
+        self._run("Restoring", work, done)
 
     def undo_restore(self) -> None:
-        if self.last_restore is None:
+        """Undo the newest restore of the workspace (as the audit log has it): preview,
+        naming files edited since, then put back the pre-restore bytes of what it touched."""
+        from ...engine.backup.undo import plan_undo
+        from ...engine.errors import UserError
+
+        last, ws = self.undo, self.ctx.workspace
+        if last is None or not last.undoable or ws is None:
             return
-        result, paths = self.last_restore
-        rows = [r for r in self.model.rows if r.id == result.safety_backup_id]
-        if not rows:
-            QMessageBox.warning(self, "Cannot undo", f"The safety backup {result.safety_backup_id} is not listed.")
+        if not self._confirm_other_surfaces():
             return
-        # Undo = put back, from the safety backup, exactly the files the restore touched.
-        touched = sorted(set(result.written) | set(result.removed))
-        self._preview_and_restore(rows[0], touched if paths is not None else None, undo=True)
+        try:
+            undo = plan_undo(ws, self.repo, last)
+        except UserError as exc:
+            QMessageBox.warning(self, "Cannot undo the restore", str(exc))
+            self.refresh()
+            return
+        dialog = RestorePreviewDialog(undo.plan, None, self, undo=undo)
+        self.preview_dialog = dialog  # tests drive it
+        if dialog.exec() != QDialog.Accepted:
+            return
+        self.start_undo(last.event_id)
+
+    def start_undo(self, event_id: int) -> None:
+        from ...engine.backup.undo import undo_restore
+
+        ws, repo, db = self.ctx.workspace, self.repo, self.ctx.db
+
+        def work(h):
+            result = undo_restore(ws, repo, db, event_id=event_id, progress=h.progress, cancel=h.cancel)
+            return result, self._read_undo_state(ws, repo, db)
+
+        def done(out):
+            result, undo_state = out
+            self._take_undo_state(*undo_state)
+            n = len(result.written) + len(result.removed)
+            self.status_label.setText(
+                f"Restore undone: {n} file(s) put back as they were before it. Safety backup "
+                f"{result.safety_backup_id} holds what they were just before the undo.")
+            self.refresh(select=result.safety_backup_id)
+            self.ctx.workspaceFilesChanged.emit(sorted(set(result.written) | set(result.removed)))
+            self._ping_status()
+
+        self._run("Undoing the restore", work, done)
 
     def delete_selected(self) -> None:
         row = self.selected_row()
