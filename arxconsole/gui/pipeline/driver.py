@@ -42,8 +42,11 @@ class RunDriver(QObject):
             raise RuntimeError("a run is already being driven")
         self.runner = PipelineRunner(workspace, db, request, listener=self._listen, data_dir=data_dir)
         self._db = db
-        self._worker = start_worker(self._work, on_finished=self._finished, on_failed=self._failed,
-                                    on_done=self._done)
+        worker = self._worker = start_worker(self._work, on_finished=self._finished, on_failed=self._failed)
+        # ``done`` arrives after ``finished``/``failed``, which already let the run go: by
+        # then a next run may have started from their handlers (or a quick click), and a
+        # late ``done`` must not take that run's runner away from its listener.
+        worker.signals.done.connect(lambda w=worker: self._done() if self._worker is w else None)
 
     # ---- control (GUI thread) -------------------------------------------------------
     def next(self) -> None:
