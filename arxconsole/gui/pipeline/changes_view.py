@@ -1,16 +1,18 @@
 """The files a run wrote, or (dry run) would change, with a unified-diff viewer.
 
 Diff lines keep their +/-/@@ prefixes, so the highlighting is a help, never the only cue.
+The documentation page and its pictures open rendered (double-click, Enter, context menu).
 """
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt, Signal
 from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFormat
-from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QPlainTextEdit, QSplitter, QTableView,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMenu, QPlainTextEdit, QSplitter,
+                               QTableView, QVBoxLayout, QWidget)
 
 from ..theme import is_dark
+from .docs_view import docs_target
 from .models import changes_model
 
 
@@ -43,6 +45,8 @@ class DiffHighlighter(QSyntaxHighlighter):
 
 
 class ChangesView(QWidget):
+    openRequested = Signal(str)    # a documentation file (page or picture) to read rendered
+
     def __init__(self, parent=None):
         super().__init__(parent)
         lay = QVBoxLayout(self)
@@ -67,6 +71,9 @@ class ChangesView(QWidget):
         hh.setSectionResizeMode(1, QHeaderView.Stretch)
         hh.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._show_diff)
+        self.table.activated.connect(self._activated)
+        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.table.customContextMenuRequested.connect(self._menu)
         self.diff = QPlainTextEdit()
         self.diff.setObjectName("diffText")
         self.diff.setReadOnly(True)
@@ -114,5 +121,29 @@ class ChangesView(QWidget):
         elif self.dry_run:
             self.diff.setPlainText(f"{change.get('path')}: no textual difference recorded.")
         else:
-            self.diff.setPlainText(f"{change.get('path')}: {change.get('action')} — diffs are kept for dry runs "
-                                   "only; a real run journals the prior bytes instead.")
+            text = (f"{change.get('path')}: {change.get('action')} — diffs are kept for dry runs only; a real run "
+                    "journals the prior bytes instead.")
+            if docs_target(str(change.get("path", ""))) and change.get("action") != "delete":
+                text += "\n\nDouble-click the file (or press Enter) to read the documentation page rendered."
+            self.diff.setPlainText(text)
+
+    def _activated(self, index) -> None:
+        path = str(self.model.row(index.row()).get("path", "")) if index.isValid() else ""
+        if docs_target(path):
+            self.openRequested.emit(path)
+
+    def _menu(self, pos: QPoint) -> None:
+        menu = self.menu_at(pos)
+        if menu is not None:
+            menu.exec(self.table.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def menu_at(self, pos: QPoint) -> QMenu | None:
+        """The context menu for the file under ``pos`` (None where none applies)."""
+        idx = self.table.indexAt(pos)
+        path = str(self.model.row(idx.row()).get("path", "")) if idx.isValid() else ""
+        if not docs_target(path):
+            return None
+        menu = QMenu(self)
+        menu.addAction("Open documentation", lambda: self.openRequested.emit(path))
+        return menu

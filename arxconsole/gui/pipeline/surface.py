@@ -1,6 +1,6 @@
 """The Pipeline surface: pick a target, run the six steps (all at once, step by step,
-dry, from a step, retry), watch states, findings, files and the live log, and open
-past runs from the history read-only."""
+dry, from a step, retry), watch states, findings, files and the live log, open past
+runs from the history read-only, and read the documentation page a run generates."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import html
 import logging
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QPoint, Qt
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QCheckBox, QComboBox, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QMenu, QMessageBox, QPushButton, QRadioButton,
                                QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
@@ -18,12 +19,14 @@ from ..logview import LogView, is_packed, pack
 from ..surface import Surface
 from ..workers import start_worker
 from .changes_view import ChangesView
+from .docs_view import DocsViewer, docs_target, is_system_name, viewer_title
 from .driver import RunDriver
 from .models import findings_model, fmt_counts, runs_model, severity_text, steps_model, step_title, symbol_of
 
 log = logging.getLogger(__name__)
 
 STEP_IDS = ("define-schema", "add-symbols", "implement-behavior", "update-registry", "documentation", "compliance")
+DOCS_SHORTCUT = "Ctrl+Shift+D"
 UNFINISHED = ("failed", "rolled_back", "cancelled")
 
 
@@ -61,6 +64,7 @@ class PipelineSurface(Surface):
         self._paused = False
         self._cancelling = False
         self._loader = None
+        self.docs_viewer: DocsViewer | None = None   # made on first use
         self._build()
         self.on_workspace_changed(ctx.workspace)
 
@@ -77,6 +81,7 @@ class PipelineSurface(Surface):
         self.system_combo.setEditable(True)   # a new system need not exist yet
         self.system_combo.setMinimumWidth(160)
         self.system_combo.lineEdit().setPlaceholderText("e.g. audiovisual")
+        self.system_combo.currentTextChanged.connect(self._update_actions)
         target.addWidget(self.system_combo)
         self.new_system_radio = QRadioButton("New system")
         self.new_object_radio = QRadioButton("New object")
@@ -150,6 +155,13 @@ class PipelineSurface(Surface):
         summary.addWidget(self.run_icon)
         summary.addWidget(self.run_label)
         summary.addWidget(self.run_message, 1)
+        self.docs_button = QPushButton("Open documentation")
+        self.docs_button.setObjectName("pipelineOpenDocs")
+        self.docs_button.clicked.connect(lambda: self.open_documentation())
+        summary.addWidget(self.docs_button, 0, Qt.AlignTop)
+        docs_key = QShortcut(QKeySequence(DOCS_SHORTCUT), self)
+        docs_key.setContext(Qt.WidgetWithChildrenShortcut)
+        docs_key.activated.connect(lambda: self.docs_button.isEnabled() and self.open_documentation())
         outer.addLayout(summary)
 
         split = QSplitter(Qt.Horizontal)
@@ -186,6 +198,8 @@ class PipelineSurface(Surface):
         hh.setSectionResizeMode(QHeaderView.ResizeToContents)
         hh.setStretchLastSection(True)
         self.history_table.doubleClicked.connect(lambda idx: self.open_run(self.runs.row(idx.row())["run_id"]))
+        self.history_table.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.history_table.customContextMenuRequested.connect(self._history_menu)
         self.history_table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         hl.addWidget(self.history_table)
         left.addWidget(hist_box)
@@ -238,6 +252,7 @@ class PipelineSurface(Surface):
         self.tabs.addTab(log_page, icon("info"), "Log")
         self.log_page = log_page
         self.changes_view = ChangesView()
+        self.changes_view.openRequested.connect(self._open_docs_file)
         self.tabs.addTab(self.changes_view, "Files")
         split.addWidget(self.tabs)
         split.setStretchFactor(0, 0)
@@ -278,6 +293,8 @@ class PipelineSurface(Surface):
         self._reset_steps()
         self.log_view.clear()
         self.changes_view.set_changes([], dry_run=False, rolled_back=False)
+        if self.docs_viewer is not None:
+            self.docs_viewer.close()          # its page belongs to the workspace that went
         self._show_run_header()
         self.reload_history()
         self._update_actions()
@@ -293,6 +310,10 @@ class PipelineSurface(Surface):
             self.system_combo.setCurrentText(current)
         if not self.driver.active:
             self.reload_history()
+        viewer = self.docs_viewer
+        if viewer is not None and viewer.isVisible() and viewer.system:
+            if not paths or any((docs_target(str(p)) or ("",))[0] == viewer.system for p in paths):
+                self.refresh_documentation()
 
     def has_unsaved_changes(self) -> bool:
         return self.driver.active
@@ -531,6 +552,9 @@ class PipelineSurface(Surface):
             self.log_view.export_name = f"pipeline-run-{run['run_id']}"
         self._paused = self._cancelling = False
         self._show_run_header()
+        if self.docs_viewer is not None and self.docs_viewer.isVisible() and \
+                self.docs_viewer.system == self.run["system"]:
+            self.refresh_documentation()      # what the page on show is, in the light of this run
         if self.run["state"] in UNFINISHED:
             self.focus_failure()
         else:
@@ -689,6 +713,123 @@ class PipelineSurface(Surface):
         menu.addAction(f"Run only {step}", lambda: self.start_run(only=step))
         return menu
 
+    # ---- documentation ---------------------------------------------------------------------
+    def docs_system(self) -> str:
+        """The system whose page Open documentation shows: the shown run's, else the
+        one in the system box ("" when that is no system name)."""
+        system = (self.run or {}).get("system") or self.system_combo.currentText().strip()
+        return system if is_system_name(system) else ""
+
+    def _docs_change(self, system: str) -> dict | None:
+        rel = viewer_title(system)
+        return next((c for c in self.changes if c.get("path") == rel), None)
+
+    def docs_note(self, system: str) -> str:
+        """Where the page on disk comes from, as far as the shown run tells: a dry run
+        never passes the page on disk off as the one it previewed."""
+        path = self.ctx.workspace.docs_path(system)
+        written = DocsViewer.modified_text(path)
+        run = self.run
+        if run is None or run.get("system") != system or self.driver.active:
+            return f"The page as it is on disk. {written}".strip()
+        rid = run.get("run_id")
+        name = f"run {rid}" if rid else "the run"
+        change = self._docs_change(system)
+        doc_row = self.steps.find(lambda r: r["id"] == "documentation")
+        doc_state = self.steps.row(doc_row).get("state") if doc_row >= 0 else ""
+        past = " (a past run: a later run may have rewritten the page since)" if run.get("read_only") else ""
+        if run.get("dry_run"):
+            what = (f"it would {change.get('action', 'change')} this page (its diff is in the Files tab)"
+                    if change else "it would leave this page as it is" if doc_state == "succeeded"
+                    else "its documentation step did not run")
+            note = (f"Dry {name} wrote nothing: this is the page on disk, not the one the dry run previewed; "
+                    f"{what}.")
+        elif run.get("state") in UNFINISHED:
+            note = (f"{name.capitalize()} did not finish ({state_word(run['state']).lower()}) and its changes were "
+                    "put back: this is the page as it was before it.")
+        elif doc_state != "succeeded":
+            note = f"{name.capitalize()} did not run the documentation step: the page is from an earlier run."
+        elif change:
+            verb = "Generated" if change.get("action") == "create" else "Updated"
+            note = f"{verb} by {name}{past}."
+        else:
+            note = f"Regenerated by {name}, which found it up to date{past}."
+        return f"{note} {written}".strip()
+
+    def open_documentation(self, system: str | None = None, anchor: str = "") -> bool:
+        """Show ``docs/systems/<system>.md`` rendered, with its pictures; a clear message
+        when there is no such page."""
+        ws = self.ctx.workspace
+        system = system or self.docs_system()
+        if ws is None or not is_system_name(system):
+            return False
+        rel = viewer_title(system)
+        path = ws.docs_path(system)
+        if not path.is_file():
+            change = self._docs_change(system) if (self.run or {}).get("system") == system else None
+            extra = (f"\n\nDry run {self.run.get('run_id') or ''} would {change.get('action', 'write')} it, but a "
+                     "dry run writes nothing." if change and self.run.get("dry_run") else "")
+            QMessageBox.information(
+                self, "No documentation page",
+                f"{rel} does not exist in this workspace yet.\n\nThe documentation step writes it: run the "
+                f"pipeline for {system} (not a dry run).{extra}")
+            return False
+        viewer = self.docs_viewer
+        if viewer is None:
+            viewer = self.docs_viewer = DocsViewer(self)
+        try:
+            viewer.show_page(path, system=system, title=rel, note=self.docs_note(system), anchor=anchor)
+        except (OSError, UnicodeDecodeError) as exc:
+            QMessageBox.warning(self, "Cannot read the documentation page", f"{rel}: {exc}")
+            return False
+        viewer.on_reload = self.refresh_documentation
+        viewer.show()
+        viewer.raise_()
+        viewer.activateWindow()
+        return True
+
+    def refresh_documentation(self) -> None:
+        """Read the page on show again (a run rewrote it, or the user asked), keeping the
+        place; a page a rollback took away says so."""
+        viewer = self.docs_viewer
+        ws = self.ctx.workspace
+        if viewer is None or ws is None or not viewer.system:
+            return
+        path = ws.docs_path(viewer.system)
+        rel = viewer_title(viewer.system)
+        try:
+            viewer.show_page(path, system=viewer.system, title=rel, note=self.docs_note(viewer.system),
+                             keep_position=True)
+        except (OSError, UnicodeDecodeError) as exc:
+            reason = "does not exist any more" if not path.exists() else f"cannot be read: {exc}"
+            viewer.show_missing(system=viewer.system, title=rel, message=f"{rel} {reason}.")
+
+    def _open_docs_file(self, path: str) -> None:
+        target = docs_target(path)
+        if target is not None:
+            self.open_documentation(*target)
+
+    def _history_menu(self, pos: QPoint) -> None:
+        menu = self.history_menu_at(pos)
+        if menu is not None:
+            menu.exec(self.history_table.viewport().mapToGlobal(pos))
+            menu.deleteLater()
+
+    def history_menu_at(self, pos: QPoint) -> QMenu | None:
+        idx = self.history_table.indexAt(pos)
+        if not idx.isValid() or self.ctx.workspace is None:
+            return None
+        row = self.runs.row(idx.row())
+        menu = QMenu(self)
+        act = menu.addAction("Open run", lambda: self.open_run(row["run_id"]))
+        act.setEnabled(not self.driver.active and self._loader is None)
+        system = row.get("system") or ""
+        act = menu.addAction(f"Open documentation of {system}", lambda: self.open_documentation(system))
+        act.setEnabled(is_system_name(system) and self.ctx.workspace.docs_path(system).is_file())
+        if not act.isEnabled():
+            act.setText(f"Open documentation of {system} (not generated yet)")
+        return menu
+
     # ---- history ---------------------------------------------------------------------------
     def reload_history(self) -> None:
         from ...engine.pipeline.history import RunHistory
@@ -788,3 +929,13 @@ class PipelineSurface(Surface):
                                      "Start a new attempt of the shown run from the step that failed (from an "
                                      "earlier step when the rollback undid that step's changes)")
         self.open_run_button.setEnabled(bool(idle and self.history_table.currentIndex().isValid()))
+        system = self.docs_system() if idle else ""
+        self.docs_button.setEnabled(bool(system))
+        if system:
+            rel = viewer_title(system)
+            there = self.ctx.workspace.docs_path(system).is_file()
+            self.docs_button.setToolTip(f"Read {rel} rendered, with its symbol pictures ({DOCS_SHORTCUT})"
+                                        + ("" if there else " — not generated yet"))
+        else:
+            self.docs_button.setToolTip("Read a system's generated documentation page (choose a system; "
+                                        "not while a run is going)")
