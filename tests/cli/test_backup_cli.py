@@ -114,6 +114,32 @@ def test_restore_yes_with_paths_and_undo(ws, capsys):
     assert code == 0 and ws.schema_path("electrical").read_text() == "{}"
 
 
+def test_undo_restore_from_the_command_line(ws, capsys, monkeypatch):
+    # The GUI's "Undo restore", headless: found from the audit log, confirmed, done once.
+    code, _, err = run(capsys, "backup", "undo-restore", "-w", str(ws.root))
+    assert code == 1 and "nothing to undo: no restore of this workspace is recorded" in err
+    made = create(capsys, ws)
+    ws.schema_path("electrical").write_text("{}")
+    broken = snapshot(ws)
+    code, out, _ = run(capsys, "backup", "restore", made["id"], "--yes", "-w", str(ws.root),
+                       "--path", "schemas/electrical/schema.json")
+    assert code == 0 and "undo with: arxconsole backup undo-restore" in out
+    restored = snapshot(ws)
+    monkeypatch.setattr("sys.stdin.isatty", lambda: False)
+    code, out, err = run(capsys, "backup", "undo-restore", "-w", str(ws.root))
+    assert code == 1 and "pass --yes" in err and "modify  schemas/electrical/schema.json" in out
+    assert snapshot(ws) == restored
+    monkeypatch.setattr("sys.stdin.isatty", lambda: True)
+    monkeypatch.setattr("builtins.input", lambda prompt: "n")
+    code, out, _ = run(capsys, "backup", "undo-restore", "-w", str(ws.root))
+    assert code == 1 and "not undone" in out and snapshot(ws) == restored
+    code, out, _ = run(capsys, "backup", "undo-restore", "-w", str(ws.root), "--yes", "--json")
+    assert code == 0 and json.loads(out)["written"] == ["schemas/electrical/schema.json"]
+    assert snapshot(ws) == broken
+    code, _, err = run(capsys, "backup", "undo-restore", "-w", str(ws.root), "--yes")
+    assert code == 1 and "it was already undone" in err
+
+
 def test_delete_undelete_purge_prune(ws, capsys):
     a = create(capsys, ws)
     ws.schema_path("electrical").write_text('{"v": 2}')

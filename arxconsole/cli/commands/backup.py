@@ -1,5 +1,5 @@
-"""``arxconsole backup ...``: create, list, verify, diff, restore, delete, undelete,
-purge, prune.  Thin over ``arxconsole.engine.backup``; exit 0 ok, 1 failed/damaged/
+"""``arxconsole backup ...``: create, list, verify, diff, restore, undo-restore, delete,
+undelete, purge, prune.  Thin over ``arxconsole.engine.backup``; exit 0 ok, 1 failed/damaged/
 refused, 2 usage.  Commands that read or change a workspace take its lock and first
 finish or undo any restore a crash interrupted."""
 
@@ -46,6 +46,11 @@ def register(subparsers, common) -> None:
     r.add_argument("--system", help="restore only this system's files")
     r.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     r.set_defaults(func=_restore)
+
+    u = sub.add_parser("undo-restore", parents=[common],
+                       help="undo the workspace's last restore (its files as they were before it)")
+    u.add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
+    u.set_defaults(func=_undo_restore)
 
     for name, helptext, fn in (("delete", "soft-delete a backup (undo with undelete)", _delete),
                                ("undelete", "bring back a soft-deleted backup", _undelete)):
@@ -194,8 +199,34 @@ def _restore(ctx) -> int:
                 return EXIT_FAILED
         result = restore_backup(ws, repo, a.id, paths=a.path, system=a.system, db=ctx.db, progress=_progress(ctx))
     ctx.emit(result.to_json(), f"restored backup {result.backup_id}: {len(result.written)} written, "
-                               f"{len(result.removed)} removed; undo with: arxconsole backup restore "
-                               f"{result.safety_backup_id}" + "".join(f" --path {p}" for p in result.selection))
+                               f"{len(result.removed)} removed; undo with: arxconsole backup undo-restore")
+    return EXIT_OK
+
+
+def _undo_restore(ctx) -> int:
+    """The GUI's "Undo restore", headless: the same engine call, the same confirmation."""
+    from ...engine.backup.undo import last_restore, plan_undo, undo_restore
+
+    repo = _repo(ctx)
+    with _locked_workspace(ctx) as ws:
+        last = last_restore(ws, repo, ctx.db)
+        if last is None:
+            raise UserError(f"{ws.root}: nothing to undo: no restore of this workspace is recorded")
+        if not last.undoable:
+            raise UserError(f"cannot undo the {last.describe()}: {last.why_not()}")
+        if not ctx.args.yes:
+            plan = plan_undo(ws, repo, last)
+            if not sys.stdin.isatty():
+                ctx.emit({"undo": plan.to_json(), "undone": False}, plan.describe())
+                raise UserError("not undoing without confirmation: no terminal to ask; pass --yes")
+            sys.stdout.write(plan.describe() + "\n")
+            answer = input("Undo this restore? A safety backup is taken first. [y/N] ").strip().lower()
+            if answer not in ("y", "yes"):
+                ctx.emit({"undo": plan.to_json(), "undone": False}, "not undone")
+                return EXIT_FAILED
+        result = undo_restore(ws, repo, ctx.db, event_id=last.event_id, progress=_progress(ctx))
+    ctx.emit(result.to_json(), f"undid the {last.describe()}: {len(result.written)} written, "
+                               f"{len(result.removed)} removed (safety backup {result.safety_backup_id})")
     return EXIT_OK
 
 

@@ -14,12 +14,14 @@ API for the front ends (every long call takes ``progress(done, total, message)``
         svg_of(d.read_before(ch)), svg_of(d.read_after(ch))   # before/after pictures
     plan = plan_restore(ws, repo, m.id, paths=[...])          # preflight: plan.describe()
     r = restore_backup(ws, repo, m.id, paths=[...], db=db, progress=p, cancel=c)
-    restore_backup(ws, repo, r.safety_backup_id, paths=r.selection)   # undo that restore
+    last = undo.last_restore(ws, repo, db)         # the newest restore, from the audit log
+    undo.undo_restore(ws, repo, db, event_id=last.event_id)   # undo it (see engine.backup.undo)
     repo.delete(id, db=db); repo.undelete(id, db=db); repo.purge(db=db)
     plan_retention(repo.list(), keep_last, keep_daily)        # dry run with reasons
     backup_before_run(ws, db, data_dir, run_id)    # the pipeline runner's hook
 """
 
+from . import undo
 from .create import create_backup, scan
 from .diff import DiffResult, FieldChange, FileChange, diff_backup_workspace, diff_backups, svg_of
 from .hooks import backup_before_run
