@@ -200,6 +200,44 @@ def test_import_refuses_path_tricks(ws, tmp_path):
     assert report.items[0].status == "failed" and "refusing" in report.items[0].reason
 
 
+
+def test_import_reports_progress_per_file_and_stops_between_files_when_cancelled(ws, tmp_path):
+    """Cancel after the 3rd file: files 1-3 are written whole, nothing after; the report
+    (returned and written) says it was cancelled and lists exactly those 3."""
+    src = tmp_path / "many"
+    src.mkdir()
+    for n in range(10):
+        (src / f"s{n:02d}.json").write_text(json.dumps(symbol(f"EL_Many_{n:03d}")))
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total, message):
+        seen.append((done, total))
+        if done == 3:
+            token.cancel()     # the user presses Cancel while the 4th file is about to start
+
+    report_path = tmp_path / "out" / "cancelled.json"
+    report = import_symbols([src], ws, report_path=report_path, progress=progress, cancel=token)
+    assert report.cancelled and report.total == 10
+    assert [i.status for i in report.items] == [IMPORTED] * 3
+    written = sorted(p.stem for p in ws.symbol_files() if p.stem.startswith("EL_Many_"))
+    assert written == ["EL_Many_000", "EL_Many_001", "EL_Many_002"]
+    assert (0, 10) in seen and (1, 10) in seen and (2, 10) in seen and seen[-1] == (3, 10)
+    saved = json.loads(report_path.read_text())
+    assert saved["cancelled"] is True and saved["imported"] == 3 and saved["not_looked_at"] == 7
+    assert "Cancelled by the user** after 3 of 10 files" in report_path.with_suffix(".md").read_text()
+
+
+def test_import_cancelled_before_the_first_file_writes_nothing(ws, tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps(symbol("EL_Early_001")))
+    token = CancelToken()
+    token.cancel()
+    report = import_symbols([tmp_path / "a.json"], ws, cancel=token)
+    assert report.cancelled and report.items == [] and report.total == 1
+    assert not ws.symbol_path("electrical", "EL_Early_001").exists()
+    done = import_symbols([tmp_path / "a.json"], ws)       # not cancelled: the flag stays off
+    assert not done.cancelled and done.to_dict()["not_looked_at"] == 0
+
 # ---- the multi-process pass -------------------------------------------------------------------
 def _messy_library(ws: Workspace) -> None:
     """Every kind of per-file and cross-file result: clean files, rule findings, waivers,

@@ -7,6 +7,9 @@ any system folder (by its name or the id inside it) is reported as a conflict na
 that file, and not written (the same holds between two sources of one import that
 convert to the same id).  The migration report lists, per file, what was
 converted and what needs a human; it is written as JSON and Markdown when asked.
+
+Cancelling stops between two files: what was written stays (each file is whole), and the
+report says so and lists exactly the files looked at before the stop.
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ from typing import Any, Iterable
 from .. import durable
 from ..errors import UserError
 from ..findings import Finding
-from ..progress import CancelToken, ProgressFn, no_progress
+from ..progress import Cancelled, CancelToken, ProgressFn, no_progress
 from ..workspace import Workspace
 from .context import ValidationContext, library_symbols
 from .formats import UNKNOWN, MigrationNotes, detect_format, to_library
@@ -57,6 +60,8 @@ class ImportItem:
 class ImportReport:
     items: list[ImportItem] = field(default_factory=list)
     report_files: list[str] = field(default_factory=list)
+    total: int = 0                      # source files found; more than len(items) when cancelled
+    cancelled: bool = False             # stopped by the user before every file was looked at
 
     def count(self, status: str) -> int:
         return sum(1 for i in self.items if i.status == status)
@@ -69,6 +74,7 @@ class ImportReport:
         return {"imported": self.count(IMPORTED), "conflicts": self.count(CONFLICT), "failed": self.count(FAILED),
                 "would_import": self.count(WOULD_IMPORT),
                 "needs_human": sum(1 for i in self.items if i.notes and i.notes.needs_human),
+                "total": self.total, "cancelled": self.cancelled, "not_looked_at": self.total - len(self.items),
                 "items": [i.to_dict() for i in self.items], "report_files": list(self.report_files)}
 
     def to_markdown(self) -> str:
@@ -78,6 +84,10 @@ class ImportReport:
                  f"- failed: {d['failed']}", f"- files needing a human: {d['needs_human']}", ""]
         if d["would_import"]:
             lines.insert(3, f"- would import (dry run): {d['would_import']}")
+        if self.cancelled:
+            lines.insert(2, f"**Cancelled by the user** after {len(self.items)} of {self.total} files; "
+                            f"the other {d['not_looked_at']} were not imported.")
+            lines.insert(3, "")
         for item in self.items:
             lines.append(f"## {item.source}")
             lines.append("")
@@ -101,11 +111,13 @@ class ImportReport:
         return "\n".join(lines)
 
 
-def library_ids(ws: Workspace) -> dict[str, str]:
+def library_ids(ws: Workspace, cancel: CancelToken | None = None) -> dict[str, str]:
     """id -> workspace-relative file of every symbol in the library: each file's stem and
     the id written inside it (what ``validate`` compares for structure.id.duplicate)."""
     ids: dict[str, str] = {}
     for path, rel, data in library_symbols(ws):
+        if cancel is not None:
+            cancel.check()          # reading a large library takes a while: stoppable too
         ids.setdefault(path.stem, rel)
         sid = data.get("id") if data is not None else None
         if isinstance(sid, str) and sid:
@@ -116,19 +128,29 @@ def library_ids(ws: Workspace) -> dict[str, str]:
 def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: str | None = None, *,
                    report_path: str | os.PathLike | None = None, dry_run: bool = False,
                    progress: ProgressFn | None = None, cancel: CancelToken | None = None) -> ImportReport:
-    """Convert and write each source symbol; conflicts and failures are reported, never raised."""
+    """Convert and write each source symbol; conflicts and failures are reported, never raised.
+
+    ``cancel`` is looked at between files (never inside one): a cancelled import returns
+    (and writes) the report of the files handled so far with ``cancelled`` set, rather than
+    raising, so the caller can say what was imported before the stop."""
     progress = progress or no_progress
     files = iter_symbol_paths(sources)
     if not files:
         raise ImportError_("nothing to import: no .json files in the given sources")
     ctx = ValidationContext.from_workspace(ws)
-    report = ImportReport()
+    report = ImportReport(total=len(files))
     taken: dict[str, str] = {}            # id -> source, within this import
-    existing = library_ids(ws)            # id -> file, already in the library
+    progress(0, len(files), "reading the ids already in the library")
+    try:
+        existing = library_ids(ws, cancel)    # id -> file, already in the library
+    except Cancelled:
+        existing = {}
+        report.cancelled = True
     for n, path in enumerate(files):
-        if cancel is not None:
-            cancel.check()
         progress(n, len(files), f"importing {path.name}")
+        if report.cancelled or (cancel is not None and cancel.cancelled):
+            report.cancelled = True
+            break
         name = str(path)
         if not path.is_file():
             report.items.append(ImportItem(name, FAILED, reason="no such file"))
@@ -178,7 +200,10 @@ def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: 
                                            notes, findings))
             continue
         report.items.append(ImportItem(name, IMPORTED, sid, rel, "", notes, findings))
-    progress(len(files), len(files), "import finished")
+    if report.cancelled:
+        progress(len(report.items), len(files), "import cancelled")
+    else:
+        progress(len(files), len(files), "import finished")
     if report_path is not None:
         write_migration_report(report, report_path)
     return report

@@ -1,13 +1,14 @@
 """The migration report of an import: per file its status (icon and word), format, new
-id, what was converted and what needs a human; a double-click opens the imported symbol."""
+id, what was converted and what needs a human; a double-click opens the imported symbol.
+A cancelled import says so first: how far it got and that the rest was not imported."""
 
 from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLabel, QSplitter, QTextBrowser,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout)
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHBoxLayout, QHeaderView, QLabel, QSplitter,
+                               QTextBrowser, QTreeWidget, QTreeWidgetItem, QVBoxLayout)
 
 from ..icons import icon
 
@@ -24,9 +25,14 @@ class ImportReportDialog(QDialog):
         self.setWindowTitle("Import — migration report")
         self.resize(900, 560)
         lay = QVBoxLayout(self)
+        head = QHBoxLayout()
+        self.state_icon = QLabel()        # beside the summary's words, never instead of them
+        self.state_icon.setAlignment(Qt.AlignTop)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        lay.addWidget(self.summary)
+        head.addWidget(self.state_icon)
+        head.addWidget(self.summary, 1)
+        lay.addLayout(head)
         split = QSplitter(Qt.Vertical)
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
@@ -50,8 +56,16 @@ class ImportReportDialog(QDialog):
     def set_report(self, report) -> None:
         self.report = report
         d = report.to_dict()
+        stopped = ""
+        if report.cancelled:
+            stopped = (f"Cancelled after {len(report.items):,} of {report.total:,} files: the other "
+                       f"{d['not_looked_at']:,} were not imported. ")
+        self.setWindowTitle("Import cancelled — migration report" if report.cancelled
+                            else "Import — migration report")
+        state = "cancelled" if report.cancelled else "ok" if report.ok else "warning"
+        self.state_icon.setPixmap(icon(state).pixmap(QSize(20, 20)))
         self.summary.setText(
-            f"Imported {d['imported']}, conflicts (not written) {d['conflicts']}, failed {d['failed']}; "
+            f"{stopped}Imported {d['imported']}, conflicts (not written) {d['conflicts']}, failed {d['failed']}; "
             f"{d['needs_human']} file{'s' if d['needs_human'] != 1 else ''} need a human. "
             "Double-click an imported symbol to open it.")
         self.table.blockSignals(True)     # the whole report shows until a row is picked
@@ -116,4 +130,7 @@ def report_html(report) -> str:
     d = report.to_dict()
     head = (f"<h2>Symbol import — migration report</h2><p>imported: {d['imported']}, conflicts (not written): "
             f"{d['conflicts']}, failed: {d['failed']}, files needing a human: {d['needs_human']}</p>")
+    if report.cancelled:
+        head += (f"<p><b>Cancelled by the user</b> after {len(report.items):,} of {report.total:,} files; "
+                 f"the other {d['not_looked_at']:,} were not imported.</p>")
     return head + "<hr/>".join(item_html(i) for i in report.items)

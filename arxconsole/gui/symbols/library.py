@@ -3,6 +3,9 @@ name or tag, filters by system and by validity, counts per system.
 
 Reading the files and validating the whole library run in a worker; the tree is filled
 from the result, and thumbnails arrive from the cache as they are rendered.
+
+The search text and filters are kept in QSettings per workspace (like the symbol last
+edited there), so the list looks the same after a restart.
 """
 
 from __future__ import annotations
@@ -125,9 +128,11 @@ class LibraryBrowser(QWidget):
     loadedChanged = Signal()             # entries (re)loaded; statuses may follow
     validatedChanged = Signal()
 
-    def __init__(self, parent=None):
+    def __init__(self, settings=None, parent=None):
         super().__init__(parent)
         self.setObjectName("symbolLibrary")
+        self.settings = settings          # QSettings for the filters; None: not kept
+        self._wanted_system = ""          # the system filter, until the list of systems has it
         self.workspace = None
         self.entries: list[LibraryEntry] = []
         self.thumbs = ThumbnailCache(self)
@@ -184,13 +189,56 @@ class LibraryBrowser(QWidget):
         self.search.textChanged.connect(self.apply_filter)
         self.system_filter.currentIndexChanged.connect(self.apply_filter)
         self.status_filter.currentIndexChanged.connect(self.apply_filter)
+        self.search.textChanged.connect(self._save_filters)
+        self.system_filter.currentIndexChanged.connect(self._on_system_picked)
+        self.status_filter.currentIndexChanged.connect(self._save_filters)
         self.tree.currentItemChanged.connect(self._on_current)
         self._suppress = False
 
     # ---- loading -------------------------------------------------------------------
     def set_workspace(self, ws) -> None:
         self.workspace = ws
+        self._restore_filters()
         self.reload()
+
+    # ---- saved filters -------------------------------------------------------------
+    def _filter_key(self) -> str:
+        ws = self.workspace
+        return f"symbols/filters/{ws.name if ws else ''}"
+
+    def _restore_filters(self) -> None:
+        """The filters last used in this workspace (none for a workspace never filtered).
+        The system is applied when the tree is (re)built: the list of systems comes
+        with the library."""
+        if self.settings is None:
+            return
+        key = self._filter_key()
+        search = self.settings.value(f"{key}/search", "")
+        system = self.settings.value(f"{key}/system", "")
+        status = self.settings.value(f"{key}/status", "any")
+        self._wanted_system = system if isinstance(system, str) else ""
+        for w in (self.search, self.system_filter, self.status_filter):
+            w.blockSignals(True)       # restoring is not a change to save, nor to filter twice
+        try:
+            self.search.setText(search if isinstance(search, str) else "")
+            idx = self.system_filter.findData(self._wanted_system)
+            self.system_filter.setCurrentIndex(max(idx, 0))
+            self.status_filter.setCurrentIndex(max(self.status_filter.findData(status), 0))
+        finally:
+            for w in (self.search, self.system_filter, self.status_filter):
+                w.blockSignals(False)
+
+    def _on_system_picked(self) -> None:
+        self._wanted_system = self.system_filter.currentData() or ""
+        self._save_filters()
+
+    def _save_filters(self) -> None:
+        if self.settings is None or self.workspace is None:
+            return
+        key = self._filter_key()
+        self.settings.setValue(f"{key}/search", self.search.text())
+        self.settings.setValue(f"{key}/system", self._wanted_system)
+        self.settings.setValue(f"{key}/status", self.status_filter.currentData() or "any")
 
     def reload(self, select: Path | None = None) -> None:
         """Re-read the library in a worker, then validate it; keeps or moves the selection."""
@@ -329,7 +377,7 @@ class LibraryBrowser(QWidget):
                 self._system_items[system] = item
             self.tree.addTopLevelItems(list(self._system_items.values()))
             self.tree.expandAll()
-            current = self.system_filter.currentData()
+            current = self._wanted_system      # kept while a workspace lacks it (or is loading)
             self.system_filter.blockSignals(True)
             self.system_filter.clear()
             self.system_filter.addItem("All systems", "")

@@ -9,14 +9,17 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import time
+from dataclasses import dataclass, field
 
 import shiboken6
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import (QFileDialog, QInputDialog, QMessageBox, QSplitter, QToolBar, QVBoxLayout)
+from PySide6.QtWidgets import (QApplication, QFileDialog, QInputDialog, QMessageBox, QSplitter, QToolBar,
+                               QVBoxLayout)
 
 from ...engine import durable
 from ...engine.errors import UserError
@@ -25,10 +28,27 @@ from ..surface import Surface
 from ..workers import start_worker
 from .editor import SymbolEditor
 from .import_dialog import ImportReportDialog
+from .import_progress import ImportProgress
 from .library import LibraryBrowser
 from .text import tip
 
 VARIANT_RE = re.compile(r"^(?P<base>.+)_(?P<n>\d{3})$")
+STOP_IMPORT_WAIT_S = 30      # the engine stops between two files; one file takes milliseconds
+
+
+@dataclass(eq=False)
+class ImportRun:
+    """One import in a worker, tied to the workspace it writes into."""
+    ws: object
+    worker: object = None
+    done: int = 0
+    total: int = 0
+    # set by the worker once the engine has returned: nothing more is written into ``ws``
+    stopped: threading.Event = field(default_factory=threading.Event)
+
+    @property
+    def cancelling(self) -> bool:
+        return self.worker is not None and self.worker.cancel.cancelled
 
 
 def _actor() -> str:
@@ -45,7 +65,7 @@ class SymbolsSurface(Surface):
     def __init__(self, ctx, parent=None):
         super().__init__(ctx, parent)
         self.setObjectName("symbolsSurface")
-        self.library = LibraryBrowser()
+        self.library = LibraryBrowser(ctx.settings)
         self.editor = SymbolEditor()
         self.doc = self.editor.doc
         self.vctx = None
@@ -53,6 +73,7 @@ class SymbolsSurface(Surface):
         self._disk_data: dict | None = None      # the open file as last read or written
         self.import_dialog: ImportReportDialog | None = None
         self.last_import_report = None
+        self._import: ImportRun | None = None
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
@@ -68,6 +89,9 @@ class SymbolsSurface(Surface):
         split.setSizes([340, 900])
         self.splitter = split
         lay.addWidget(split, 1)
+        self.import_progress = ImportProgress()
+        self.import_progress.cancelRequested.connect(self.cancel_import)
+        lay.addWidget(self.import_progress)
         self._build_actions()
 
         self.library.symbolActivated.connect(self._on_library_pick)
@@ -117,6 +141,8 @@ class SymbolsSurface(Surface):
                                                  tooltip="Import every symbol file of a folder")
         self.export_action = self._action("Export…", self.export_symbol, tooltip="Export as library JSON or "
                                           "plain SVG")
+        self.cancel_import_action = self._action("Cancel import", self.cancel_import, "Esc", toolbar=False,
+                                                 tooltip="Stop the running import (Esc)")
         self.toolbar.addSeparator()
         self.save_action = self._action("Save", self.save, QKeySequence.Save, "ok", "Save (Ctrl+S)")
         self.undo_action = self._action("Undo", self.undo, QKeySequence.Undo, tooltip="Undo (Ctrl+Z)")
@@ -147,8 +173,11 @@ class SymbolsSurface(Surface):
         is_open = self.doc.is_open
         stack = self.doc.undo_stack
         self.new_action.setEnabled(ws_open)
-        self.import_action.setEnabled(ws_open)
-        self.import_folder_action.setEnabled(ws_open)
+        importing = self._import is not None
+        self.import_action.setEnabled(ws_open and not importing)      # one import at a time
+        self.import_folder_action.setEnabled(ws_open and not importing)
+        # Esc belongs to the import only while one runs (and is not already stopping)
+        self.cancel_import_action.setEnabled(importing and not self._import.cancelling)
         self.duplicate_action.setEnabled(is_open and ws_open)
         self.delete_action.setEnabled(is_open and self.doc.path is not None)
         self.export_action.setEnabled(is_open)
@@ -184,6 +213,14 @@ class SymbolsSurface(Surface):
 
     # ---- workspace -----------------------------------------------------------------
     def on_workspace_changed(self, workspace) -> None:
+        run = self._import
+        if run is not None and run.ws is not workspace:
+            # Switched without asking us first (the main window asks through
+            # confirm_discard): stop it at least now, so it writes no more files.
+            self._stop_import(run)
+        if self.import_dialog is not None:
+            # its rows name files of the workspace left: opening one here would be wrong
+            self.import_dialog.close()
         self.doc.close()
         self.vctx = None
         self.editor.set_context(workspace, None)
@@ -216,7 +253,7 @@ class SymbolsSurface(Surface):
     def _on_library_pick(self, path: Path) -> None:
         if self.doc.path is not None and Path(path) == self.doc.path:
             return
-        if not self.confirm_discard():
+        if not self.confirm_discard_edits():
             self.library.select_path(self.doc.path)   # stay on the symbol being edited
             return
         self.open_path(path, confirm=False)
@@ -224,7 +261,7 @@ class SymbolsSurface(Surface):
     def open_path(self, path: Path, *, confirm: bool = True) -> bool:
         from ...engine.symbols import read_json_object
 
-        if confirm and not self.confirm_discard():
+        if confirm and not self.confirm_discard_edits():
             return False
         ws = self.ctx.workspace
         display = ws.relative(path) if ws else str(path)
@@ -322,6 +359,11 @@ class SymbolsSurface(Surface):
         return self.doc.dirty or (self.doc.is_open and not ok)
 
     def confirm_discard(self) -> bool:
+        """Before a workspace switch or close (the main window asks every surface): the
+        open symbol's edits, then a running import."""
+        return self.confirm_discard_edits() and self.confirm_stop_import()
+
+    def confirm_discard_edits(self) -> bool:
         """Before the open symbol is replaced or left (another symbol, new, duplicate,
         workspace switch, close): edits still waiting in the editor are put into the
         document first, so they count as unsaved changes and are saved or discarded
@@ -403,9 +445,10 @@ class SymbolsSurface(Surface):
         self._update_actions()
         return True
 
-    def _audit(self, action: str, target: str, message: str, details: dict | None = None) -> None:
+    def _audit(self, action: str, target: str, message: str, details: dict | None = None, ws=None) -> None:
+        """``ws``: the workspace the action was in, when it may no longer be the open one."""
         db = self.ctx.db
-        ws = self.ctx.workspace
+        ws = ws or self.ctx.workspace
         if db is None:
             return
         try:
@@ -452,7 +495,7 @@ class SymbolsSurface(Surface):
         from ...engine.pipeline.templates import symbol_template, system_code
 
         ws = self.ctx.workspace
-        if ws is None or not self.confirm_discard():
+        if ws is None or not self.confirm_discard_edits():
             return False
         if system is None:
             systems = ws.systems()
@@ -515,7 +558,7 @@ class SymbolsSurface(Surface):
         return f"{base}_{n:03d}"
 
     def duplicate_symbol(self) -> bool:
-        if not self.doc.is_open or not self.confirm_discard():
+        if not self.doc.is_open or not self.confirm_discard_edits():
             return False
         data = self.doc.snapshot()
         system = str(data.get("system") or self.doc.folder_system)
@@ -565,12 +608,13 @@ class SymbolsSurface(Surface):
             self.import_sources([folder])
 
     def import_sources(self, sources: list, system: str | None = None, *, ask_system: bool = True):
-        """Import in a worker; the migration report opens when it is done (and is
-        written beside the console's logs, outside the workspace)."""
+        """Import in a worker, with counts, a progress bar and Cancel (Esc) under the
+        surface; the migration report opens when it is done (and is written beside the
+        console's logs, outside the workspace)."""
         from ...engine.symbols.importer import import_symbols
 
         ws = self.ctx.workspace
-        if ws is None:
+        if ws is None or self._import is not None:
             return None
         if system is None and ask_system:
             choices = ["(each file's own system)"] + ws.systems()
@@ -580,38 +624,142 @@ class SymbolsSurface(Surface):
             system = None if picked == choices[0] else picked
         stamp = time.strftime("%Y%m%d-%H%M%S")
         report_path = self.ctx.data_dir.root / "import-reports" / f"import-{stamp}.json"
-        self.import_action.setEnabled(False)
-        self.import_folder_action.setEnabled(False)
-        return start_worker(
-            lambda h: import_symbols([str(s) for s in sources], ws, system, report_path=report_path,
-                                     progress=h.progress, cancel=h.cancel),
-            on_finished=self._imported, on_failed=self._import_failed, on_done=self._update_actions)
+        run = ImportRun(ws)
 
-    def _imported(self, report) -> None:
+        def work(h):
+            try:
+                return import_symbols([str(s) for s in sources], ws, system, report_path=report_path,
+                                      progress=h.progress, cancel=h.cancel)
+            finally:
+                run.stopped.set()     # the engine returned: a workspace switch may now go on
+
+        self._import = run
+        self.import_progress.start()
+        run.worker = start_worker(work, on_finished=lambda report: self._imported(run, report),
+                                  on_failed=lambda message, user: self._import_failed(run, message, user),
+                                  on_progress=lambda done, total, message: self._import_progressed(
+                                      run, done, total, message),
+                                  on_done=lambda: self._import_done(run))
+        self._update_actions()
+        return run.worker
+
+    @property
+    def importing(self) -> bool:
+        return self._import is not None
+
+    def cancel_import(self) -> None:
+        """Cancel (or Esc): the engine stops after the file it is on; the report then
+        lists what was imported before the stop."""
+        run = self._import
+        if run is None or run.cancelling:
+            return
+        run.worker.cancel.cancel()
+        self.import_progress.cancelling()
+        self._update_actions()
+
+    def confirm_stop_import(self) -> bool:
+        """Leaving the workspace (switch, close) while an import writes into it: ask; when
+        the user goes on, stop the import and wait until it has written its last file, so
+        nothing is written after the workspace's lock is released."""
+        run = self._import
+        if run is None:
+            return True
+        if not run.cancelling:
+            counts = f" ({run.done:,} of {run.total:,} files done)" if run.total else ""
+            answer = QMessageBox.question(
+                self, "Import in progress",
+                f"Symbols are still being imported into {run.ws.name}{counts}.\n\n"
+                "Cancel the import and leave this workspace? The symbols imported so far stay; "
+                "the other files are not imported. Choose No to keep importing.",
+                QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
+            if answer != QMessageBox.Yes:
+                return False
+        return self._stop_import(run)
+
+    def _stop_import(self, run: ImportRun) -> bool:
+        """Cancel ``run`` and wait for the engine to return (it stops between two files).
+        False when it did not stop in time: then the caller must not leave."""
+        run.worker.cancel.cancel()
+        self.import_progress.cancelling()
+        QApplication.setOverrideCursor(Qt.WaitCursor)
+        try:
+            stopped = run.stopped.wait(STOP_IMPORT_WAIT_S)
+        finally:
+            QApplication.restoreOverrideCursor()
+        if not stopped:
+            QMessageBox.warning(self, "Import still stopping",
+                                f"The import into {run.ws.name} has not stopped yet (a slow disk?). "
+                                "The workspace stays open; try again in a moment.")
+            return False
+        # Its report still arrives (queued); _imported sees whether the workspace is left.
+        self._import = None
+        self.import_progress.stop()
+        self._update_actions()
+        return True
+
+    def _import_progressed(self, run: ImportRun, done: int, total: int, message: str) -> None:
+        if not shiboken6.isValid(self) or run is not self._import:
+            return
+        run.done, run.total = done, total
+        self.import_progress.set_progress(done, total, message)
+
+    def _import_done(self, run: ImportRun) -> None:
         if not shiboken6.isValid(self):
             return
-        self.last_import_report = report
-        ws = self.ctx.workspace
-        self._audit("symbol.import", "", f"imported {report.count('imported')} symbols, "
+        if run is self._import:
+            self._import = None
+            self.import_progress.stop()
+        self._update_actions()
+
+    def _left_during_import(self, run: ImportRun) -> bool:
+        """The import's workspace is no longer the open one (switched or closed while it
+        stopped): its report and files belong there, never on top of the next workspace."""
+        return run.ws is not self.ctx.workspace
+
+    def _imported(self, run: ImportRun, report) -> None:
+        if not shiboken6.isValid(self):
+            return
+        ws = run.ws
+        stopped = f"cancelled after {len(report.items):,} of {report.total:,} files: " if report.cancelled else ""
+        self._audit("symbol.import", "", f"import {stopped}imported {report.count('imported')} symbols, "
                     f"{report.count('conflict')} conflicts, {report.count('failed')} failed",
-                    {"report_files": report.report_files})
+                    {"report_files": report.report_files, "cancelled": report.cancelled}, ws=ws)
+        if self._left_during_import(run):
+            where = f"; report: {report.report_files[0]}" if report.report_files else ""
+            self._tell(f"Import into {ws.name} stopped on leaving it: {report.count('imported'):,} symbols "
+                       f"imported before the stop{where}")
+            return
+        self.last_import_report = report
         if self.import_dialog is None:
             self.import_dialog = ImportReportDialog(self)
             self.import_dialog.openRequested.connect(self._open_imported)
         self.import_dialog.set_report(report)
         self.import_dialog.show()
         self.import_dialog.raise_()
-        if ws is not None:
-            self.library.reload()
-            self.refresh_context()
+        self.library.reload()       # what was written, also when cancelled part way
+        self.refresh_context()
+
+    def _tell(self, text: str) -> None:
+        """A passing note in the window's status bar (nothing to answer)."""
+        window = self.window()
+        status = getattr(window, "statusBar", None)
+        if callable(status) and shiboken6.isValid(window):
+            status().showMessage(text, 15000)
 
     def _open_imported(self, rel: str) -> None:
         ws = self.ctx.workspace
         if ws is not None:
             self.open_path(ws.root / rel)
 
-    def _import_failed(self, message: str, user_error: bool) -> None:
+    def _import_failed(self, run: ImportRun, message: str, user_error: bool) -> None:
+        if not shiboken6.isValid(self):
+            return
+        if self._left_during_import(run):
+            self._tell(f"Import into {run.ws.name} failed: {message}")
+            return
         QMessageBox.warning(self, "Import failed", message)
+        self.library.reload()       # it may have written files before it failed
+        self.refresh_context()
 
     def export_symbol(self, path: str | None = None) -> bool:
         if not self.doc.is_open:
