@@ -162,6 +162,12 @@ def test_import_conflict_within_one_batch_and_dry_run(ws, tmp_path):
     dry = import_symbols([tmp_path / "a.json", tmp_path / "b.json"], ws, dry_run=True)
     assert [i.status for i in dry.items] == ["would-import", CONFLICT]
     assert not ws.symbol_path("electrical", "EL_WallSwitch_001").exists()
+    # the real import says the same: the clash is inside the import, not with the library
+    # (a.json was written a moment earlier by this very import)
+    real = import_symbols([tmp_path / "a.json", tmp_path / "b.json"], ws)
+    assert [i.status for i in real.items] == [IMPORTED, CONFLICT]
+    assert real.items[1].reason == dry.items[1].reason == (f"{tmp_path / 'a.json'} in this import already "
+                                                           "converts to EL_WallSwitch_001; not overwritten")
 
 
 def test_import_into_another_system_never_duplicates_an_id(ws, tmp_path):

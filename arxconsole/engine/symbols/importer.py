@@ -176,6 +176,12 @@ def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: 
         rel = f"arx-symbol-library/{target_system}/{sid}.json"
         sym = Symbol.from_dict(converted)
         findings = validate_symbol(sym, ctx, file=rel, folder_system=target_system)
+        # First: a clash inside this import (its first file may already be written, and
+        # 'already exists' would then blame the library for our own write).
+        if sid in taken:
+            report.items.append(ImportItem(name, CONFLICT, sid, rel, f"{taken[sid]} in this import already "
+                                           f"converts to {sid}; not overwritten", notes, findings))
+            continue
         if target.exists():
             report.items.append(ImportItem(name, CONFLICT, sid, rel, f"{rel} already exists; not overwritten",
                                            notes, findings))
@@ -184,10 +190,6 @@ def import_symbols(sources: Iterable[str | os.PathLike], ws: Workspace, system: 
             report.items.append(ImportItem(name, CONFLICT, sid, rel, f"id {sid} is already used by "
                                            f"{existing[sid]}; not written (an id is unique in the library)",
                                            notes, findings))
-            continue
-        if sid in taken:
-            report.items.append(ImportItem(name, CONFLICT, sid, rel, f"{taken[sid]} in this import already "
-                                           f"converts to {sid}; not overwritten", notes, findings))
             continue
         taken[sid] = name
         if dry_run:
