@@ -49,6 +49,8 @@ def test_full_restore_is_point_in_time_and_takes_a_safety_backup(ws, repo, db):
     assert not (ws.root / STAGING_DIR).exists()
     safety = repo.load(result.safety_backup_id)
     assert safety.reason == "before_restore" and {f.path: f.hash for f in safety.files} == broken
+    # its note names the restored backup by time, for a person scanning the list (not by id)
+    assert safety.message == f"before restoring the backup of {m.created_at[:16].replace('T', ' ')} UTC"
     assert ("backup.restore", m.id) in [(e.action, e.target) for e in db.audit_events("backup.")]
     # ...and undo puts the broken state back, from the same screen
     restore_backup(ws, repo, result.safety_backup_id)

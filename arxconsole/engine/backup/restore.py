@@ -230,8 +230,7 @@ def restore_backup(workspace: Workspace, repo: BackupRepository, ref: str, *, pa
         current = None
         if safety_backup:
             safety = create_backup(workspace, repo, kind="full", reason="before_restore",
-                                   message=(f"before undoing a restore (putting back {m.id})" if undoes is not None
-                                            else f"before restoring {m.id}"), db=db, cancel=cancel)
+                                   message=_safety_message(m, undoes), db=db, cancel=cancel)
             current = {f.path: f for f in safety.files}
         plan = plan_restore(workspace, repo, m, paths=paths, system=system,
                             current=None if current is None else {p: e for p, e in current.items()
@@ -489,3 +488,13 @@ def _read_ops(journal: Path) -> list[dict]:
 
 __all__ = ["RestorePlan", "RestoreRefused", "RestoreResult", "plan_restore", "recover_interrupted",
            "restore_backup"]
+
+
+def _safety_message(m: Manifest, undoes: int | None) -> str:
+    """The safety backup's note, for people scanning a list of backups: which backup is
+    being restored, by its time and its own note (ids are in the audit log)."""
+    when = m.created_at[:16].replace("T", " ") + " UTC"
+    if undoes is not None:
+        return f"before undoing a restore (putting back the files as of {when})"
+    return f"before restoring the backup of {when}" + (f" ({m.message})" if m.message else "")
+
