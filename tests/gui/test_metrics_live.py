@@ -156,14 +156,14 @@ def test_hovering_a_run_marker_names_the_run_and_step(page, qtbot):
     view = page.live
     point = view.mapFromScene(view.scene_pos_for(now - 22, row=0))
     QTest.mouseMove(view.viewport(), point)
-    qtbot.waitUntil(lambda: "Step add-symbols" in page.hover_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "Step add-symbols" in page.hover_label.text(), timeout=10_000)
     assert f"Run #{run_id}" in page.hover_label.text()
     assert "Step add-symbols" in view.toolTip()
     # Away from any run the label goes back to the explanation.  "Away" is a moment ago:
     # the run ended 12 s before the test began, and the 1 min window scrolls with the
     # clock, so a point fixed at the test's start could have scrolled out of the chart.
     QTest.mouseMove(view.viewport(), view.mapFromScene(view.scene_pos_for(time.time() - 2, row=0)))
-    qtbot.waitUntil(lambda: "hover one to see which" in page.hover_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "hover one to see which" in page.hover_label.text(), timeout=10_000)
 
 
 def test_leaving_the_charts_clears_the_hovered_run(page, qtbot):
@@ -175,7 +175,7 @@ def test_leaving_the_charts_clears_the_hovered_run(page, qtbot):
     page.live.redraw()
     view = page.live
     QTest.mouseMove(view.viewport(), view.mapFromScene(view.scene_pos_for(now - 22, row=0)))
-    qtbot.waitUntil(lambda: "Step add-symbols" in page.hover_label.text(), timeout=3000)
+    qtbot.waitUntil(lambda: "Step add-symbols" in page.hover_label.text(), timeout=10_000)
     # The scene reports moves only while the mouse is over it: leaving must clear the label.
     QApplication.sendEvent(view, QEvent(QEvent.Leave))
     assert "hover one to see which" in page.hover_label.text() and view.toolTip() == ""
