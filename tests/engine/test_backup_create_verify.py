@@ -15,16 +15,7 @@ from arxconsole.engine.backup.manifest import load
 from arxconsole.engine.errors import UserError
 from arxconsole.engine.progress import CancelToken, Cancelled
 from tests.engine.test_backup_helpers import make_workspace
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def repo(data_dir):
-    return BackupRepository.for_data_dir(data_dir)
+from tests.engine.test_backup_helpers import repo, ws  # noqa: F401 - fixtures
 
 
 def test_full_backup_stores_each_content_once_and_manifest_lists_every_file(ws, repo):

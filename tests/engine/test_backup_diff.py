@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import json
 
-import pytest
-
-from arxconsole.engine.backup import BackupRepository, create_backup, diff_backup_workspace, diff_backups
+from arxconsole.engine.backup import create_backup, diff_backup_workspace, diff_backups
 from arxconsole.engine.backup.diff import svg_of, symbol_field_changes
 from tests.engine.test_backup_helpers import make_workspace, symbol
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def repo(data_dir):
-    return BackupRepository.for_data_dir(data_dir)
+from tests.engine.test_backup_helpers import repo, ws  # noqa: F401 - fixtures
 
 
 def edit_symbol(ws, system, sid, **changes):

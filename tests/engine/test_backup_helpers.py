@@ -7,6 +7,9 @@ import hashlib
 import json
 from pathlib import Path
 
+import pytest
+
+from arxconsole.engine.backup import BackupRepository
 from arxconsole.engine.workspace import Workspace
 
 
@@ -42,3 +45,15 @@ def make_workspace(root: Path) -> Workspace:
 def snapshot(ws: Workspace) -> dict[str, str]:
     """Workspace-relative path -> sha256 of every user file (what a restore must get right)."""
     return {ws.relative(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in ws.iter_content_files()}
+
+
+# Fixtures shared by the backup test modules (each imports them by name).
+@pytest.fixture
+def ws(tmp_path):
+    return make_workspace(tmp_path / "ws")
+
+
+@pytest.fixture
+def repo(data_dir):
+    return BackupRepository.for_data_dir(data_dir)
+

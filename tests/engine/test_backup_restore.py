@@ -16,16 +16,7 @@ from arxconsole.engine.backup.restore import STAGING_DIR, RestoreRefused
 from arxconsole.engine.errors import UserError
 from arxconsole.engine.progress import CancelToken, Cancelled
 from tests.engine.test_backup_helpers import make_workspace, snapshot
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def repo(data_dir):
-    return BackupRepository.for_data_dir(data_dir)
+from tests.engine.test_backup_helpers import repo, ws  # noqa: F401 - fixtures
 
 
 def break_things(ws):

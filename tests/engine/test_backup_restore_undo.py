@@ -18,6 +18,7 @@ from arxconsole.engine.workspace import Workspace
 from arxconsole.store import Database
 from tests.conftest import PROJECT_ROOT
 from tests.engine.test_backup_helpers import make_workspace, snapshot
+from tests.engine.test_backup_helpers import repo, ws  # noqa: F401 - fixtures
 from tests.engine.test_backup_restore import break_things
 
 SYMBOLS = ["arx-symbol-library/electrical/EL_Thing_000.json", "arx-symbol-library/electrical/EL_Thing_001.json",
@@ -37,16 +38,6 @@ last = last_restore(Workspace.open(sys.argv[2]), BackupRepository.for_data_dir(d
 print(json.dumps(None if last is None else last.to_json()))
 db.close()
 """
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def repo(data_dir):
-    return BackupRepository.for_data_dir(data_dir)
 
 
 def break_symbols(ws):

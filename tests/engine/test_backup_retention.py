@@ -8,13 +8,13 @@ import time
 
 import pytest
 
-from arxconsole.engine.backup import (BackupRepository, apply_retention, create_backup, plan_retention,
-                                      verify_backup)
+from arxconsole.engine.backup import apply_retention, create_backup, plan_retention, verify_backup
 from arxconsole.engine.backup import repository as repo_mod
 from arxconsole.engine.backup.manifest import Manifest
 from arxconsole.engine.backup.repository import BackupRecord
 from arxconsole.engine.errors import UserError
 from tests.engine.test_backup_helpers import make_workspace
+from tests.engine.test_backup_helpers import repo, ws  # noqa: F401 - fixtures
 
 NOW = dt.datetime(2026, 12, 3, 18, 0, tzinfo=dt.timezone.utc)
 
@@ -56,16 +56,6 @@ def test_keeping_nothing_is_refused():
         plan_retention([], 0, 0)
     with pytest.raises(UserError):
         plan_retention([], -1, 3)
-
-
-@pytest.fixture
-def ws(tmp_path):
-    return make_workspace(tmp_path / "ws")
-
-
-@pytest.fixture
-def repo(data_dir):
-    return BackupRepository.for_data_dir(data_dir)
 
 
 def test_prune_soft_deletes_then_undelete_then_purge_collects_only_garbage(ws, repo, db):

@@ -18,14 +18,13 @@ import re
 from datetime import datetime
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QRectF, QUrl, Qt
+from PySide6.QtCore import QRectF, QUrl, Qt
 from PySide6.QtGui import (QColor, QDesktopServices, QFont, QImage, QKeySequence, QPainter, QPen, QShortcut,
                            QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat)
-from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout
 
 from ...engine.workspace import DOCS_DIR
-from ..theme import PAPER_COLOR
+from ..symbols.thumbnails import render_on_paper
 
 PICTURE_SIZE = 120          # logical pixels of a symbol's picture in the page
 MAX_PICTURE_BYTES = 2_000_000
@@ -59,32 +58,12 @@ def docs_target(path: str) -> tuple[str, str] | None:
 def render_picture(path: Path, size: int = PICTURE_SIZE, dpr: float = 1.0) -> tuple[QImage, bool]:
     """A symbol's drawing on paper, aspect kept, framed; a crossed box when it cannot be
     read or does not render.  Returns (image, rendered)."""
-    px = max(1, round(size * dpr))
-    image = QImage(px, px, QImage.Format_ARGB32_Premultiplied)
-    image.setDevicePixelRatio(dpr)
-    image.fill(PAPER_COLOR)
-    painter = QPainter(image)
-    painter.setRenderHint(QPainter.Antialiasing)
     try:
         data = path.read_bytes() if path.stat().st_size <= MAX_PICTURE_BYTES else b""
     except OSError:
         data = b""
-    renderer = QSvgRenderer(QByteArray(data)) if data else None
-    ok = renderer is not None and renderer.isValid()
-    if ok:
-        vb = renderer.viewBoxF()
-        if vb.width() <= 0 or vb.height() <= 0:
-            ds = renderer.defaultSize()
-            vb = QRectF(0, 0, max(ds.width(), 1), max(ds.height(), 1))
-        pad = 8
-        scale = min((size - 2 * pad) / vb.width(), (size - 2 * pad) / vb.height())
-        w, h = vb.width() * scale, vb.height() * scale
-        renderer.render(painter, QRectF((size - w) / 2, (size - h) / 2, w, h))
-    else:
-        painter.setPen(QPen(QColor("#c92a2a"), 1.5))
-        painter.drawRect(QRectF(12, 12, size - 24, size - 24))
-        painter.drawLine(14, 14, size - 14, size - 14)
-        painter.drawLine(size - 14, 14, 14, size - 14)
+    image, ok = render_on_paper(data, size, pad=8, dpr=dpr)
+    painter = QPainter(image)
     painter.setPen(QPen(QColor("#c3c7cc"), 1))     # the paper's edge, visible on white too
     painter.drawRect(QRectF(0.5, 0.5, size - 1, size - 1))
     painter.end()

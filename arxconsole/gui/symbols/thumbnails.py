@@ -44,29 +44,39 @@ def svg_key(svg: str) -> str:
     return hashlib.blake2b(svg.encode("utf-8", "surrogatepass"), digest_size=12).hexdigest()
 
 
-def render_thumbnail(svg: str, size: int = THUMB_SIZE) -> QImage:
-    """The drawing on paper, aspect kept; a crossed box when it does not render."""
-    image = QImage(size, size, QImage.Format_ARGB32_Premultiplied)
+def render_on_paper(data: bytes, size: int, *, pad: int = 2, dpr: float = 1.0) -> tuple[QImage, bool]:
+    """SVG ``data`` drawn on paper in a ``size`` square (logical pixels, ``dpr`` device
+    pixels each), aspect kept, ``pad`` from the edge; a red crossed box when it does not
+    render.  Returns (image, rendered).  One drawing for thumbnails, the backup diff's
+    pictures and the documentation viewer."""
+    px = max(1, round(size * dpr))
+    image = QImage(px, px, QImage.Format_ARGB32_Premultiplied)
+    image.setDevicePixelRatio(dpr)
     image.fill(PAPER_COLOR)
     painter = QPainter(image)
     painter.setRenderHint(QPainter.Antialiasing)
-    renderer = QSvgRenderer(QByteArray(svg.encode("utf-8")) if svg else QByteArray())
-    if renderer.isValid():
+    renderer = QSvgRenderer(QByteArray(data)) if data else None
+    ok = renderer is not None and renderer.isValid()
+    if ok:
         vb = renderer.viewBoxF()
         if vb.width() <= 0 or vb.height() <= 0:
             ds = renderer.defaultSize()
             vb = QRectF(0, 0, max(ds.width(), 1), max(ds.height(), 1))
-        pad = 2
         scale = min((size - 2 * pad) / vb.width(), (size - 2 * pad) / vb.height())
         w, h = vb.width() * scale, vb.height() * scale
         renderer.render(painter, QRectF((size - w) / 2, (size - h) / 2, w, h))
     else:
         painter.setPen(QPen(QColor("#c92a2a"), 1.5))
-        painter.drawRect(QRectF(4, 4, size - 8, size - 8))
-        painter.drawLine(6, 6, size - 6, size - 6)
-        painter.drawLine(size - 6, 6, 6, size - 6)
+        painter.drawRect(QRectF(pad + 2, pad + 2, size - 2 * pad - 4, size - 2 * pad - 4))
+        painter.drawLine(pad + 4, pad + 4, size - pad - 4, size - pad - 4)
+        painter.drawLine(size - pad - 4, pad + 4, pad + 4, size - pad - 4)
     painter.end()
-    return image
+    return image, ok
+
+
+def render_thumbnail(svg: str, size: int = THUMB_SIZE) -> QImage:
+    """The drawing on paper, aspect kept; a crossed box when it does not render."""
+    return render_on_paper(svg.encode("utf-8") if svg else b"", size)[0]
 
 
 class ThumbnailCache(QObject):
