@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import time
 
 import pytest
 
@@ -193,6 +194,8 @@ def test_a_new_backup_never_shares_a_damaged_object_and_repairs_it(ws, repo):
     victim = m1.by_path()["schemas/electrical/schema.json"]
     obj = repo.objects.path_for(victim.hash)
     obj.write_bytes(obj.read_bytes() + b"trailing junk")
+    later = time.time_ns() + 1_000_000_000   # written after m1, whatever the clock's grain
+    os.utime(obj, ns=(later, later))
     assert not verify_backup(repo, m1.id).ok
     m2 = create_backup(ws, repo)
     assert m2.totals["new_bytes_stored"] > 0

@@ -166,8 +166,15 @@ def test_damage_in_a_file_the_workspace_already_has_still_refuses(ws, repo):
     obj.write_bytes(obj.read_bytes()[:-2] + b"xx")
     before = snapshot(ws)
     with pytest.raises(RestoreRefused, match="schemas/audiovisual/schema.json"):
-        restore_backup(ws, repo, m.id)
+        restore_backup(ws, repo, m.id, safety_backup=False)
     assert snapshot(ws) == before
+    # With the safety backup first (the default), that backup reads the unchanged file,
+    # finds the stored copy damaged and stores it again (same bytes, same hash): the
+    # restore then has every object it needs, verified, and the old backup is whole.
+    assert not verify_backup(repo, m.id).ok
+    restore_backup(ws, repo, m.id)
+    assert verify_backup(repo, m.id).ok
+    assert ws.profile_path("electrical", "thing").read_text() != "changed"
 
 
 def crafted(repo, path: str, ws) -> str:

@@ -7,9 +7,11 @@ point: before it exists the backup does not exist (its objects are unreferenced 
 ``purge`` collects them); once it exists every object it names is on disk.
 
 Speed: files whose (size, mtime_ns, inode) equal the previous backup's entry reuse
-its hash without reading (the object must still exist); others are hashed and
-compressed in one pass on a small thread pool (hashlib and zlib release the GIL).
-``verify`` never takes this shortcut.
+its hash without reading (its object must still look intact: present, a possible
+size, not written into since; ``ObjectStore.looks_intact``); others are hashed and
+compressed in one pass on a small thread pool (hashlib and zlib release the GIL).  A
+stored object found damaged on that path is stored again from the workspace file, which
+heals every backup naming it.  ``verify`` never takes the shortcut.
 """
 
 from __future__ import annotations
@@ -208,8 +210,11 @@ def _store_all(repo, todo, entries, done, total, progress, cancel, workers, writ
     return new_bytes
 
 
-# File-system timestamps can run slightly ahead of the clock read for created_at.
-_MTIME_SLACK_NS = 2_000_000_000
+# Objects are written before created_at is read, and the kernel stamps files from a
+# clock that lags the one created_at reads, so no slack is needed on a local disk.  A
+# file server whose clock runs ahead would only send files down the full path (slower
+# re-backups, never a wrong one).
+_MTIME_SLACK_NS = 0
 
 
 def _ns(iso: str) -> int:
