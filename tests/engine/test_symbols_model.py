@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import pytest
 
@@ -76,7 +77,7 @@ def test_oversized_file_is_refused_before_reading(tmp_path):
     assert sym is None and findings[0].rule == "file.too_large"
 
 
-def test_a_folder_or_dangling_link_named_like_a_symbol_is_reported_not_skipped(tmp_path):
+def test_a_folder_pipe_or_dangling_link_named_like_a_symbol_is_reported_not_skipped(tmp_path):
     from arxconsole.engine.demo import write_demo_workspace
     from arxconsole.engine.symbols import validate_workspace
     from arxconsole.engine.workspace import Workspace
@@ -87,10 +88,13 @@ def test_a_folder_or_dangling_link_named_like_a_symbol_is_reported_not_skipped(t
     before = validate_workspace(ws, "electrical", workers=1).files
     (folder / "EL_Dangling_001.json").symlink_to(tmp_path / "nowhere.json")
     (folder / "EL_Dir_001.json").mkdir()
+    os.mkfifo(folder / "EL_Fifo_001.json")      # opening it for reading would wait forever
     report = validate_workspace(ws, "electrical", workers=1)
-    assert report.files == before + 2
+    assert report.files == before + 3
     got = {f.file: f.message for f in report.findings if f.rule == "file.unreadable"}
     rel = "arx-symbol-library/electrical/"
     assert got == {rel + "EL_Dangling_001.json": f"{rel}EL_Dangling_001.json: symbolic link points nowhere "
                                                  f"({tmp_path / 'nowhere.json'})",
-                   rel + "EL_Dir_001.json": f"{rel}EL_Dir_001.json: a folder, not a symbol file"}
+                   rel + "EL_Dir_001.json": f"{rel}EL_Dir_001.json: a folder, not a file",
+                   rel + "EL_Fifo_001.json": f"{rel}EL_Fifo_001.json: not a regular file (a named pipe, socket "
+                                             "or device); not read"}

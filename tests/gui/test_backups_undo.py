@@ -90,7 +90,6 @@ def test_undo_restore_is_offered_after_a_restart_and_a_workspace_switch(main_win
     window.resize(1100, 760)
     page.table.selectRow(0)
     qtbot.waitUntil(lambda: page.diff_view.diff is not None, timeout=10_000)
-    page.grab().save("/tmp/backups_undo.png")
 
     # switch to another workspace: its own (no) restore; then back: offered again
     from tests.engine.test_backup_helpers import make_workspace

@@ -95,11 +95,15 @@ def test_after_a_run_the_page_opens_with_the_new_symbol_and_its_picture(surface,
     # drawn on paper (not on the theme's background), and something is drawn on it
     assert image.pixelColor(4, 4) == PAPER_COLOR
     assert dark_pixels(image) > 20
-    # the picture sits in the page, under the symbol's heading
-    viewer.find_edit.setText(SID)
-    assert viewer.find_next(from_start=True)
-    viewer.browser.go_to_anchor(SID.lower())
-    viewer.grab().save("/tmp/docs_view.png")
+    # the picture sits in the page under the symbol's heading, before the next heading
+    assert viewer.browser.go_to_anchor(SID.lower())
+    block = viewer.browser.textCursor().block()
+    assert block.text() == SID
+    names, block = [], block.next()
+    while block.isValid() and block.blockFormat().headingLevel() == 0:
+        names += [r.format.toImageFormat().name() for r in block.textFormats() if r.format.isImageFormat()]
+        block = block.next()
+    assert PICTURE in names
 
 
 def test_the_files_tab_opens_the_page_and_a_picture_at_its_symbol(surface, qtbot, opened):
@@ -150,6 +154,9 @@ def test_links_inside_the_page_anchors_here_web_outside_files_never(surface, qtb
     assert [u.toString() for u in opened] == ["https://example.com/x"]
     assert viewer.follow(QUrl("../../schemas/electrical/schema.json")) == "ignored"
     assert "Not opened here" in viewer.link_status.text()
+    # a page outside the folder is not opened either (the workspace README is one)
+    assert (demo / "README.md").is_file()
+    assert viewer.follow(QUrl("../../README.md")) == "ignored" and viewer.path.name == "electrical.md"
     assert viewer.follow(QUrl("#no-such-section")) == "ignored"
     assert b.local_file(QUrl("../../schemas/electrical/schema.json")) is None
     assert b.local_file(QUrl("https://example.com/a.svg")) is None
@@ -285,3 +292,33 @@ def test_find_reload_shortcut_and_open_externally(main_window, surface, qtbot, o
     (demo / PAGE).write_text("# Electrical system (`electrical`)\n\nEdited by hand.\n", encoding="utf-8")
     click(qtbot, viewer.reload_button)
     assert "Edited by hand." in viewer.page_text() and viewer.browser.pictures == {}
+
+
+def test_the_viewer_reads_only_regular_files_of_bounded_size_inside_the_folder(qtbot, tmp_path):
+    # A pipe named like a picture would block the GUI thread for ever in a plain read; a
+    # page that links out of the docs folder, or a huge one, is refused with a reason.
+    import os
+
+    from arxconsole.gui.pipeline import docs_view
+
+    os.mkfifo(tmp_path / "EL_Pipe_001.svg")
+    image, ok = docs_view.render_picture(tmp_path / "EL_Pipe_001.svg")
+    assert not ok and not image.isNull()                 # the crossed box, at once
+    viewer = docs_view.DocsViewer()
+    qtbot.addWidget(viewer)
+    secret = tmp_path / "secret.txt"
+    secret.write_text("TOP SECRET outside docs")
+    folder = tmp_path / "docs" / "systems"
+    folder.mkdir(parents=True)
+    (folder / "leak.md").symlink_to(secret)
+    with pytest.raises(OSError, match="outside its folder"):
+        viewer.show_page(folder / "leak.md", system="leak", title="leak", note="")
+    assert "TOP SECRET" not in viewer.page_text()
+    big = folder / "big.md"
+    big.write_bytes(b"# big\n" + b"x" * (docs_view.MAX_PAGE_BYTES + 1))
+    with pytest.raises(OSError, match="limit"):
+        viewer.show_page(big, system="big", title="big", note="")
+    (folder / "ok.md").write_text("# Fine\n\ntext\n")
+    viewer.show_page(folder / "ok.md", system="ok", title="ok", note="")
+    assert "Fine" in viewer.page_text()
+

@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - only in a broken environment
     _fast_json = None
 
 from .. import durable
+from ..bounded_read import FileProblem, TooLarge, read_bounded
 from ..findings import Finding
 from .catalogue import RULES
 
@@ -113,46 +114,17 @@ def read_json_object(path: str | os.PathLike, display: str | None = None,
     """Read one JSON object from ``path``; (None, [finding]) on any problem, never raises."""
     name = display if display is not None else os.fspath(path)
     try:
-        # os.open/os.read: a buffered file object costs more than reading a symbol file,
-        # and read(n) on one allocates n bytes up front
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_BINARY", 0))
-        try:
-            size = os.fstat(fd).st_size
-            if size > max_bytes:
-                return None, [RULES["file.too_large"].finding(
-                    f"{name}: file is {size:,} bytes, above the {max_bytes:,}-byte limit for a symbol; not read",
-                    file=name, size=size)]
-            chunks = []
-            want = min(size, max_bytes) + 1          # +1 notices a file that grew since fstat
-            got = 0
-            while got < want:
-                chunk = os.read(fd, want - got)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                got += len(chunk)
-            raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-        finally:
-            os.close(fd)
-    except OSError as exc:
-        return None, [RULES["file.unreadable"].finding(f"{name}: {_read_problem(path, exc)}", file=name)]
-    if len(raw) > max_bytes:
+        raw = read_bounded(path, max_bytes)
+    except TooLarge as exc:
+        if exc.size is None:       # it grew past the limit while being read
+            return None, [RULES["file.too_large"].finding(
+                f"{name}: file is above the {max_bytes:,}-byte limit for a symbol; not read", file=name)]
         return None, [RULES["file.too_large"].finding(
-            f"{name}: file is above the {max_bytes:,}-byte limit for a symbol; not read", file=name)]
+            f"{name}: file is {exc.size:,} bytes, above the {max_bytes:,}-byte limit for a symbol; not read",
+            file=name, size=exc.size)]
+    except FileProblem as exc:
+        return None, [RULES["file.unreadable"].finding(f"{name}: {exc}", file=name)]
     return parse_json_object(raw, name)
-
-
-def _read_problem(path: str | os.PathLike, exc: OSError) -> str:
-    """Why a symbol file cannot be read, in words that say what to do about it."""
-    if os.path.islink(path) and not os.path.exists(path):
-        try:
-            target = os.readlink(path)
-        except OSError:
-            target = "?"
-        return f"symbolic link points nowhere ({target})"
-    if os.path.isdir(path):
-        return "a folder, not a symbol file"
-    return f"cannot read: {exc.strerror or exc}"
 
 
 def parse_json_object(raw: bytes, name: str) -> tuple[dict[str, Any] | None, list[Finding]]:

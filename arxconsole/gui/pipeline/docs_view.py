@@ -23,11 +23,13 @@ from PySide6.QtGui import (QColor, QDesktopServices, QFont, QImage, QKeySequence
                            QTextBlockFormat, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat)
 from PySide6.QtWidgets import QDialog, QHBoxLayout, QLabel, QLineEdit, QPushButton, QTextBrowser, QVBoxLayout
 
+from ...engine.bounded_read import read_bounded
 from ...engine.workspace import DOCS_DIR
 from ..symbols.thumbnails import render_on_paper
 
 PICTURE_SIZE = 120          # logical pixels of a symbol's picture in the page
 MAX_PICTURE_BYTES = 2_000_000
+MAX_PAGE_BYTES = 4_000_000       # a generated page of a big system is ~1 KB a symbol
 _SYSTEM = r"[a-z][a-z0-9_]*"   # the engine's SYSTEM_RE (engine/pipeline/request.py)
 _PAGE_RE = re.compile(rf"{re.escape(DOCS_DIR)}/({_SYSTEM})\.md")
 _PICTURE_RE = re.compile(rf"{re.escape(DOCS_DIR)}/({_SYSTEM})/([^/]+)\.svg")
@@ -59,7 +61,7 @@ def render_picture(path: Path, size: int = PICTURE_SIZE, dpr: float = 1.0) -> tu
     """A symbol's drawing on paper, aspect kept, framed; a crossed box when it cannot be
     read or does not render.  Returns (image, rendered)."""
     try:
-        data = path.read_bytes() if path.stat().st_size <= MAX_PICTURE_BYTES else b""
+        data = read_bounded(path, MAX_PICTURE_BYTES)   # a regular file only: a pipe would hang the GUI
     except OSError:
         data = b""
     image, ok = render_on_paper(data, size, pad=8, dpr=dpr)
@@ -263,8 +265,13 @@ class DocsViewer(QDialog):
     # ---- the page --------------------------------------------------------------------
     def show_page(self, path: Path, *, system: str, title: str, note: str, anchor: str = "",
                   keep_position: bool = False) -> None:
-        """Load ``path`` (raises OSError / UnicodeDecodeError when it cannot be read)."""
-        text = path.read_text(encoding="utf-8")
+        """Load ``path`` (raises OSError / UnicodeDecodeError when it cannot be read, is
+        not a regular file, is larger than MAX_PAGE_BYTES, or is a link out of its folder)."""
+        real = path.resolve()
+        if not real.is_relative_to(path.parent.resolve()):
+            # the viewer reads the docs folder and nothing else, links included
+            raise OSError(f"{path.name} is a link to {real}, outside its folder; not shown")
+        text = read_bounded(real, MAX_PAGE_BYTES).decode("utf-8")
         position = self.browser.verticalScrollBar().value() if keep_position and path == self.path else None
         self.system, self.path = system, path
         self.setWindowTitle(f"Documentation — {system}")
