@@ -173,6 +173,24 @@ def test_a_hand_made_undo_counts_and_a_newer_restore_replaces_the_offer(ws, repo
         undo_restore(ws, repo, db, event_id=stale)
 
 
+def test_restoring_only_part_of_a_restore_from_its_safety_backup_is_not_its_undo(ws, repo, db):
+    # The backup list offers the safety backup like any other: restoring one of the three
+    # files from it is a restore of its own (offered for undo), not an undo of all three.
+    m = create_backup(ws, repo, db=db)
+    break_symbols(ws)
+    first = restore_backup(ws, repo, m.id, paths=SYMBOLS, db=db)
+    part = restore_backup(ws, repo, first.safety_backup_id, paths=SYMBOLS[:1], db=db)
+    last = last_restore(ws, repo, db)
+    assert last.undone_at is None and last.undoable
+    assert last.result.safety_backup_id == part.safety_backup_id and last.paths == SYMBOLS[:1]
+    # a restore that reaches all of its paths, here by their folder, is its undo
+    again = restore_backup(ws, repo, m.id, paths=SYMBOLS, db=db)
+    restore_backup(ws, repo, again.safety_backup_id, paths=["arx-symbol-library"], db=db)
+    last = last_restore(ws, repo, db)
+    assert last.result.safety_backup_id == again.safety_backup_id
+    assert last.undone_at is not None and not last.undoable
+
+
 def test_undo_removes_what_the_restore_created_and_skips_what_is_already_gone(ws, repo, db):
     m = create_backup(ws, repo, db=db)
     ws.profile_path("electrical", "thing").unlink()

@@ -137,7 +137,7 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manif
     """What a restore would do, without doing it (also the CLI's confirmation text)."""
     m = repo.load(ref)
     selection = _selection(m, paths, system)
-    selected = _matcher(selection)
+    selected = selection_matcher(selection)
 
     def wanted(p: str) -> bool:
         return in_scope(p, m.scope) and (not selection or selected(p))
@@ -166,7 +166,7 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manif
     return plan
 
 
-def _matcher(selection: list[str]):
+def selection_matcher(selection: list[str]):
     """``selection_matches(p, s)`` for any ``s`` of the selection, in time independent of
     its length (undoing a big restore selects every path it touched): ``s`` is ``p`` or
     one of ``p``'s folders."""

@@ -42,7 +42,7 @@ from ..workspace import Workspace
 from .manifest import FileEntry, Manifest
 from .manifest import load as load_manifest
 from .repository import BackupNotFound, BackupRepository
-from .restore import RestorePlan, RestoreResult, plan_restore, restore_backup
+from .restore import RestorePlan, RestoreResult, selection_matcher, plan_restore, restore_backup
 from .verify import check_objects
 
 ACTION = "backup.restore"
@@ -163,6 +163,15 @@ def _any_manifest(repo: BackupRepository, bid: str | None, header_only: bool = T
     return None
 
 
+def _covers(selection: list[str], paths: set[str]) -> bool:
+    """Whether a restore with ``selection`` (empty: everything) reached every one of
+    ``paths``."""
+    if not selection:
+        return True
+    matches = selection_matcher(selection)
+    return all(matches(p) for p in paths)
+
+
 def last_restore(workspace: Workspace, repo: BackupRepository, db, *, verify: bool = True) -> LastRestore | None:
     """The newest restore of ``workspace`` recorded in ``db``, and whether it can still be
     undone; None when the workspace was never restored.  ``verify``: re-hash the objects
@@ -175,15 +184,22 @@ def last_restore(workspace: Workspace, repo: BackupRepository, db, *, verify: bo
     result = _result_of(newest)
     undone_at = None
     if result is not None and result.undoes is not None:
-        undone = _event(db, int(result.undoes))
+        try:
+            undone = _event(db, int(result.undoes))
+        except (TypeError, ValueError):   # a hand-edited or damaged audit entry
+            undone = None
         if undone is None or undone.action != ACTION:
             return None  # the restore it undid is no longer in the log
         undone_at, newest = newest.at, undone
         result = _result_of(newest)
     elif result is not None and len(events) > 1:
         earlier = _result_of(events[1])
-        if earlier is not None and earlier.safety_backup_id and result.backup_id == earlier.safety_backup_id:
-            # restored by hand from the previous restore's safety backup: that was its undo
+        if (earlier is not None and earlier.safety_backup_id and result.backup_id == earlier.safety_backup_id
+                and _covers(result.selection, set(earlier.written) | set(earlier.removed))):
+            # restored by hand from the previous restore's safety backup, every path it
+            # touched: that was its undo.  Restoring only some of them is a restore of
+            # its own: the newest, offered for undo itself; the earlier one is not
+            # called undone.
             undone_at, newest, result = newest.at, events[1], earlier
     if result is None:
         return LastRestore(newest.id, newest.at, newest.actor, ws, RestoreResult(newest.target, None, [], [], []),
