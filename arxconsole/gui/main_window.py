@@ -261,14 +261,36 @@ class MainWindow(QMainWindow):
             page.navigate(**kwargs)
 
     # ---- workspace -----------------------------------------------------------------
-    def _confirm_leave(self) -> bool:
-        return all(p.confirm_discard() for p in self._pages.values() if hasattr(p, "confirm_discard"))
+    def _confirm_leave(self, before_leaving=None) -> bool:
+        """Leave the open workspace?  Every surface is asked first (``confirm_discard``:
+        unsaved edits, running work); only when all agree, and ``before_leaving()`` (e.g.
+        the target workspace opens) passes, are they told to let go (``prepare_leave``:
+        stop their work), so a refusal anywhere leaves everything running."""
+        pages = list(self._pages.values())
+        if not all(p.confirm_discard() for p in pages if hasattr(p, "confirm_discard")):
+            return False
+        if before_leaving is not None and not before_leaving():
+            return False
+        return all(p.prepare_leave() for p in pages if hasattr(p, "prepare_leave"))
+
+    def _check_target(self, path) -> bool:
+        """A folder that is not a workspace is refused before any work is stopped."""
+        from ..engine.workspace import Workspace
+
+        try:
+            Workspace.open(path)
+        except UserError as exc:
+            from PySide6.QtWidgets import QMessageBox
+
+            QMessageBox.warning(self, "Cannot open workspace", str(exc))
+            return False
+        return True
 
     def open_workspace(self, path) -> bool:
         if self.ctx.is_current_workspace(path):   # e.g. picked from Recent: nothing to leave or lock
             self.statusBar().showMessage(f"{path} is already open", 5000)
             return True
-        if not self._confirm_leave():
+        if not self._confirm_leave(lambda: self._check_target(path)):
             return False
         try:
             self.ctx.open_workspace(path)

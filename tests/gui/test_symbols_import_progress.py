@@ -173,6 +173,29 @@ def test_switching_workspace_during_an_import_asks_and_stops_it_before_leaving(
     assert surface.import_folder_action.isEnabled()
 
 
+def test_a_switch_refused_after_the_import_question_leaves_the_import_running(
+        surface, qtbot, monkeypatch, tmp_path, main_window, stuck_disk):
+    # "Cancel the import" is answered yes, but the switch does not happen: the target is
+    # no workspace.  Nothing is stopped until every check has passed.
+    from arxconsole.gui.workers import wait_for_workers
+
+    old = surface.ctx.workspace
+    progress = start_import(surface, qtbot, monkeypatch, tmp_path, stuck_disk)
+    asked = answer_questions(monkeypatch, [QMessageBox.Yes])
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warnings.append(a[1:3]) or QMessageBox.Ok)
+    not_a_workspace = tmp_path / "plain-folder"
+    not_a_workspace.mkdir()
+    assert not main_window.open_workspace(not_a_workspace)
+    assert len(asked) == 1 and warnings and warnings[0][0] == "Cannot open workspace"
+    assert surface.ctx.workspace is old and surface.importing and progress.isVisible()
+    assert not stuck_disk["token"].cancelled
+    # once everything agrees, leaving stops it (and waits for it)
+    assert surface.prepare_leave() and not surface.importing and stuck_disk["token"].cancelled
+    wait_for_workers()
+    assert generated_written(old) == [f"EL_Gen_{i:04d}" for i in range(STUCK_AT)]
+
+
 def test_closing_the_window_during_an_import_asks_and_stops_it(surface, qtbot, monkeypatch, tmp_path,
                                                               main_window, stuck_disk):
     old = surface.ctx.workspace

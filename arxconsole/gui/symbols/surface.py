@@ -8,13 +8,14 @@ dialog for what is missing, so tests and other surfaces can drive them directly.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import shiboken6
-from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -34,6 +35,8 @@ from .text import tip
 
 VARIANT_RE = re.compile(r"^(?P<base>.+)_(?P<n>\d{3})$")
 STOP_IMPORT_WAIT_S = 30      # the engine stops between two files; one file takes milliseconds
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(eq=False)
@@ -214,10 +217,11 @@ class SymbolsSurface(Surface):
     # ---- workspace -----------------------------------------------------------------
     def on_workspace_changed(self, workspace) -> None:
         run = self._import
-        if run is not None and run.ws is not workspace:
+        if run is not None and run.ws is not workspace and not self._stop_import(run):
             # Switched without asking us first (the main window asks through
-            # confirm_discard): stop it at least now, so it writes no more files.
-            self._stop_import(run)
+            # confirm_discard/prepare_leave), and it would not stop in time: it may
+            # still write into the workspace left.  Say so where it will be seen.
+            log.error("the import into %s was still running after the workspace was left", run.ws.root)
         if self.import_dialog is not None:
             # its rows name files of the workspace left: opening one here would be wrong
             self.import_dialog.close()
@@ -359,9 +363,18 @@ class SymbolsSurface(Surface):
         return self.doc.dirty or (self.doc.is_open and not ok)
 
     def confirm_discard(self) -> bool:
-        """Before a workspace switch or close (the main window asks every surface): the
-        open symbol's edits, then a running import."""
+        """Before a workspace switch or close (the main window asks every surface, then
+        calls ``prepare_leave`` once all agreed): the open symbol's edits, then a running
+        import (only asked about here: it is stopped in ``prepare_leave``, so a switch
+        another surface or the new workspace refuses leaves it running)."""
         return self.confirm_discard_edits() and self.confirm_stop_import()
+
+    def prepare_leave(self) -> bool:
+        """Every surface agreed to leave the workspace: stop a running import now and
+        wait until it has written its last file, so nothing is written after the lock is
+        released.  False when it did not stop in time: then the window stays."""
+        run = self._import
+        return run is None or self._stop_import(run)
 
     def confirm_discard_edits(self) -> bool:
         """Before the open symbol is replaced or left (another symbol, new, duplicate,
@@ -658,9 +671,8 @@ class SymbolsSurface(Surface):
         self._update_actions()
 
     def confirm_stop_import(self) -> bool:
-        """Leaving the workspace (switch, close) while an import writes into it: ask; when
-        the user goes on, stop the import and wait until it has written its last file, so
-        nothing is written after the workspace's lock is released."""
+        """Leaving the workspace (switch, close) while an import writes into it: ask
+        whether to cancel it (``prepare_leave`` does)."""
         run = self._import
         if run is None:
             return True
@@ -674,7 +686,7 @@ class SymbolsSurface(Surface):
                 QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
             if answer != QMessageBox.Yes:
                 return False
-        return self._stop_import(run)
+        return True
 
     def _stop_import(self, run: ImportRun) -> bool:
         """Cancel ``run`` and wait for the engine to return (it stops between two files).
