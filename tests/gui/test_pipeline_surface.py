@@ -470,6 +470,23 @@ def test_answering_no_keeps_the_run(main_window, surface, qtbot, monkeypatch, tm
     wait_idle(qtbot, surface)
 
 
+def test_a_refused_switch_keeps_the_run_even_after_yes(main_window, surface, qtbot, monkeypatch, tmp_path):
+    # "Cancel it and continue?" is answered yes, but the target is no workspace: the
+    # switch does not happen, so nothing is cancelled either.
+    from PySide6.QtWidgets import QMessageBox
+
+    surface.step_by_step_check.setChecked(True)
+    click(qtbot, surface.run_button)
+    qtbot.waitUntil(lambda: surface.next_button.isEnabled(), timeout=20_000)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.Yes)
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: QMessageBox.Ok)
+    (tmp_path / "plain").mkdir()
+    assert not main_window.open_workspace(tmp_path / "plain")
+    assert surface.driver.active and surface.next_button.isEnabled()
+    click(qtbot, surface.cancel_button)
+    wait_idle(qtbot, surface)
+
+
 # ---- models ----------------------------------------------------------------------------------------
 def test_every_pipeline_model_passes_the_qt_model_tester(surface, qtbot, qtmodeltester):
     click(qtbot, surface.dry_button)

@@ -319,6 +319,8 @@ class PipelineSurface(Surface):
         return self.driver.active
 
     def confirm_discard(self) -> bool:
+        """Before a workspace switch or close: a running run is only asked about here;
+        ``prepare_leave`` cancels it once every surface and the target agreed."""
         if not self.driver.active:
             return True
         run_id = (self.run or {}).get("run_id")
@@ -327,8 +329,13 @@ class PipelineSurface(Surface):
             f"Pipeline run {run_id or ''} is still running.\n\nCancel it and continue? The run stops "
             "inside its current step and every file it changed is put back.",
             QMessageBox.Yes | QMessageBox.No, QMessageBox.No)
-        if answer != QMessageBox.Yes:
-            return False
+        return answer == QMessageBox.Yes
+
+    def prepare_leave(self) -> bool:
+        """Leaving for real: cancel a running run and wait for its rollback (False when it
+        did not end in time: the window then stays)."""
+        if not self.driver.active:
+            return True
         self.cancel_run()
         return self.wait_until_idle(60_000)
 
