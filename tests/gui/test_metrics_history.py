@@ -124,6 +124,17 @@ def test_insights_state_the_numbers_that_triggered_them(page, qtbot):
     assert len(ids) == 5
 
 
+def test_the_failure_rate_alert_says_over_how_many_runs(page, qtbot):
+    # 3 of 5 runs failed: the alert is raised on Refresh and quotes the 5 runs there are,
+    # as the CLI and the status bar do (not "of the last 20")
+    build_history(page.ctx.db, time.time())
+    refresh(page, qtbot, runs=5)
+    page.tabs.setCurrentWidget(page.alerts_view)
+    rows = [r for r in page.alerts_view.row_texts() if r[0] == "Run failure rate"]
+    assert rows and rows[0][3] == "active"
+    assert "now 60 % of the last 5 finished runs" in rows[0][5]
+
+
 def test_step_bars_for_the_selected_run(page, qtbot):
     now = time.time()
     ids = build_history(page.ctx.db, now)

@@ -45,8 +45,10 @@ class AlertsView(QTableWidget):
         h.setStretchLastSection(True)
         self.records: list[AlertRecord] = []
 
-    def set_alerts(self, records: Sequence[AlertRecord], thresholds: dict | None = None) -> None:
-        """``thresholds`` (metric -> Threshold) lets an active alert say where it resolves."""
+    def set_alerts(self, records: Sequence[AlertRecord], thresholds: dict | None = None,
+                   rated_runs: int | None = None) -> None:
+        """``thresholds`` (metric -> Threshold) lets an active alert say where it resolves;
+        ``rated_runs``: over how many finished runs the failure rate is now."""
         self.records = list(records)
         self.setRowCount(len(self.records))
         for row, a in enumerate(self.records):
@@ -59,7 +61,8 @@ class AlertsView(QTableWidget):
                      ended, QTableWidgetItem(peak_text(a.metric, a.peak))]
             # Active: the alert as it stands now (the stored message quotes the value at the
             # time it was raised); ended: the message of its episode.
-            text = a.describe((thresholds or {}).get(a.metric)) if a.ended_at is None else a.message
+            text = (a.describe((thresholds or {}).get(a.metric), rated_runs=rated_runs) if a.ended_at is None
+                    else a.message)
             items.append(QTableWidgetItem(text))
             items[-1].setToolTip(text)
             for col, item in enumerate(items):

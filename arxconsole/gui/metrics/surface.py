@@ -318,10 +318,13 @@ class MetricsSurface(Surface):
             self.refresh_analytics()
 
     def _analytics_loaded(self, result) -> None:
+        from ...engine.monitor.history import failure_rate
+
         runs, alerts, insights, thresholds = result
         self.runs = list(reversed(runs))  # newest first in the picker
         self.insights = insights
-        self.alerts_view.set_alerts(alerts, thresholds)
+        rate = failure_rate(runs)         # the runs the failure-rate alert is over, as the CLI says
+        self.alerts_view.set_alerts(alerts, thresholds, rated_runs=rate[1] if rate else None)
         self.trend.set_points(insights.success_trend)
         self.trend_card.refresh_table()
         self.insights_view.set_insights(insights, ANALYTICS_DAYS)
