@@ -143,7 +143,9 @@ class Workspace:
         """Systems known to the registry: a schema exists or ``systems.json`` lists it."""
         known = {s for s in self.systems() if self.schema_path(s).is_file()}
         try:
-            data = json.loads(self.systems_registry_path.read_text(encoding="utf-8"))
+            from .bounded_read import read_bounded   # no pipe or huge file can hold this up
+
+            data = json.loads(read_bounded(self.systems_registry_path, 64 * 1024 * 1024).decode("utf-8"))
             entries = data.get("systems", data) if isinstance(data, dict) else data
             if isinstance(entries, dict):
                 known.update(str(k) for k in entries)

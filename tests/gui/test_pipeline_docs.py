@@ -322,3 +322,36 @@ def test_the_viewer_reads_only_regular_files_of_bounded_size_inside_the_folder(q
     viewer.show_page(folder / "ok.md", system="ok", title="ok", note="")
     assert "Fine" in viewer.page_text()
 
+
+
+def test_reload_of_a_followed_page_that_is_gone_says_so_and_links_to_missing_pages_say_why(qtbot, tmp_path):
+    from arxconsole.gui.pipeline import docs_view
+
+    folder = tmp_path / "docs" / "systems"
+    folder.mkdir(parents=True)
+    (folder / "electrical.md").write_text("# Electrical\n\n[av](audiovisual.md) [fa](fire_alarm.md)\n")
+    (folder / "audiovisual.md").write_text("# Audiovisual\n\ntext\n")
+    viewer = docs_view.DocsViewer()
+    qtbot.addWidget(viewer)
+    viewer.show_page(folder / "electrical.md", system="electrical", title="electrical", note="")
+    # a sibling page not written yet: named, with why, not "only pages of this folder"
+    assert viewer.follow(QUrl("fire_alarm.md")) == "ignored"
+    assert viewer.link_status.text().startswith("fire_alarm.md does not exist (yet)")
+    assert viewer.follow(QUrl("audiovisual.md")) == "page" and "Audiovisual" in viewer.page_text()
+    (folder / "audiovisual.md").unlink()
+    viewer.reload()                                  # F5: a message, not an exception out of a slot
+    assert viewer.path is None and "does not exist any more" in viewer.note.text()
+
+
+def test_a_page_path_that_is_no_regular_file_is_named_as_such(surface, qtbot, demo, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    warned = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *a, **k: warned.append(a[1:3]) or QMessageBox.Ok)
+    page = demo / "docs" / "systems" / "electrical.md"
+    page.parent.mkdir(parents=True, exist_ok=True)
+    if page.exists():
+        page.unlink()
+    page.mkdir()
+    assert not surface.open_documentation("electrical")
+    assert warned and "is there but is not a regular file" in warned[0][1]

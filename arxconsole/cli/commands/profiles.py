@@ -15,6 +15,7 @@ stands for the ``.yaml``/``.yml`` files in it and below it.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ...engine import durable
@@ -59,8 +60,8 @@ def _profile_files(ctx, given: list[str]) -> list[str] | None:
             if not found:
                 empty.append(name)
             files += [str(p) for p in found]
-        elif path.is_file():
-            files.append(name)
+        elif os.path.lexists(path):
+            files.append(name)      # a pipe or a link to nowhere: the check says what it is
         else:
             missing.append(name)
     if missing:

@@ -10,6 +10,7 @@ validates the workspace's symbols (or one system's).  Exit 0 clean (warnings all
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
 
@@ -35,7 +36,8 @@ def run(ctx) -> int:
         return EXIT_OK
     ws_path = ctx.workspace_path(required=False)
     if args.paths:
-        missing = [p for p in args.paths if not Path(p).exists()]
+        # lexists: a link to nowhere or a pipe is named by its finding, not called missing
+        missing = [p for p in args.paths if not os.path.lexists(p)]
         if missing:
             ctx.error(f"no such file or folder: {', '.join(missing)}")
             return EXIT_USAGE

@@ -32,6 +32,7 @@ from typing import Any
 
 import yaml
 
+from ..bounded_read import FileProblem, TooLarge, read_bounded
 from ..findings import Finding
 from .compiled import BUILTINS
 from .expr import compile_expression
@@ -247,14 +248,17 @@ def import_arxos_profiles(path: str | os.PathLike, display: str | None = None) -
     label = display or str(p)
     findings: list[Finding] = []
     try:
-        if p.stat().st_size > MAX_FILE_BYTES:
+        try:
+            text = read_bounded(p, MAX_FILE_BYTES).decode("utf-8")   # a regular file only (no pipe)
+        except TooLarge:
             return [], [make_finding("arxos.file.too_large", "error", label, "",
                                      f"file is larger than {MAX_FILE_BYTES} bytes; not imported")]
-        text = p.read_text(encoding="utf-8")
         if _flow_depth(text) > MAX_FLOW_DEPTH:
             return [], [make_finding("arxos.yaml.syntax", "error", label, "",
                                      f"YAML nested more than {MAX_FLOW_DEPTH} levels deep")]
         data = yaml.load(text, Loader=_SAFE_LOADER)  # noqa: S506 - safe loader (libyaml when present)
+    except FileProblem as exc:      # its words already say what (a pipe, a folder, no such file)
+        return [], [make_finding("arxos.file.unreadable", "error", label, "", str(exc))]
     except (OSError, UnicodeDecodeError) as exc:
         return [], [make_finding("arxos.file.unreadable", "error", label, "", f"cannot read: {exc}")]
     except yaml.YAMLError as exc:

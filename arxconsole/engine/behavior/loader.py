@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from ..bounded_read import FileProblem, TooLarge, read_bounded
 from ..findings import Finding
 from .model import (SEVERITIES, STATE_TYPES, Budget, Command, Derived, Domain, Parameter,
                     Port, Precondition, Profile, Scenario, StateMachine, StateVar, Step, Threshold,
@@ -54,18 +55,19 @@ def load_profile(path: str | os.PathLike, display: str | None = None) -> tuple[P
     p = Path(path)
     label = display or str(p)
     try:
-        size = p.stat().st_size
-        if size > MAX_FILE_BYTES:
-            return None, [make_finding("behavior.file.too_large", "error", label, "",
-                                       f"file is {size} bytes (limit {MAX_FILE_BYTES})",
-                                       "split the profile; profiles describe one object type")]
-        text = p.read_bytes().decode("utf-8")
+        # a regular file only: a named pipe at a profile's path must not hang the pass
+        text = read_bounded(p, MAX_FILE_BYTES).decode("utf-8")
+    except TooLarge as exc:
+        size = f"{exc.size} bytes" if exc.size is not None else "larger than that"
+        return None, [make_finding("behavior.file.too_large", "error", label, "",
+                                   f"file is {size} (limit {MAX_FILE_BYTES})",
+                                   "split the profile; profiles describe one object type")]
     except UnicodeDecodeError as exc:
         return None, [make_finding("behavior.file.encoding", "error", label, "",
                                    f"not UTF-8 text ({exc.reason} at byte {exc.start})", "save the file as UTF-8")]
-    except OSError as exc:
+    except FileProblem as exc:
         return None, [make_finding("behavior.file.unreadable", "error", label, "",
-                                   f"cannot read the file: {exc.strerror or exc}", "check the path and permissions")]
+                                   str(exc), "check the path and permissions")]
     profile, findings = load_profile_text(text, label)
     if profile is not None:
         profile.path = p

@@ -9,15 +9,21 @@ Writing bytes identical to what is there is not a change, which keeps re-runs qu
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 from .. import durable
+from ..bounded_read import FileProblem, read_bounded
+from ..errors import UserError
 from ..workspace import Workspace
 from .journal import ChangeJournal
 
 MAX_DIFF_LINES = 400
+
+# A generated index of a very large library is a few MB; nothing a run reads is near this.
+MAX_READ_BYTES = 256 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -77,12 +83,19 @@ class ChangeSet:
         return self.workspace.root / rel
 
     def read_bytes(self, rel: str) -> bytes | None:
+        """The file's bytes as the run sees them; None when nothing is there.  Something
+        there that is no readable regular file (a named pipe, a link to nowhere, a huge
+        file) fails the step with its reason rather than being taken for absent and
+        written over."""
         if rel in self._overlay:
             return self._overlay[rel]
-        try:
-            return self.path(rel).read_bytes()
-        except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        path = self.path(rel)
+        if not os.path.lexists(path) or os.path.isdir(path):
             return None
+        try:
+            return read_bounded(path, MAX_READ_BYTES)
+        except FileProblem as exc:
+            raise UserError(f"{rel}: {exc}") from None
 
     def exists(self, rel: str) -> bool:
         if rel in self._overlay:

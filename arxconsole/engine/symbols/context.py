@@ -8,12 +8,12 @@ every symbol id and content hash in the workspace, for the duplicate rules.
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
 
+from ..bounded_read import read_bounded
 from ..workspace import Workspace
 
 try:  # the C loader is several times faster; fall back where libyaml is absent
@@ -98,10 +98,15 @@ def library_symbols(ws: Workspace):
         yield path, rel, read_json_object(path, rel)[0]
 
 
+# Schemas and profiles are read whatever sits at their paths: a named pipe must not hang
+# the library pass (bounded_read refuses it; the schema and behavior checks say why).
+MAX_SCHEMA_BYTES = 16 * 1024 * 1024
+MAX_PROFILE_BYTES = 1024 * 1024
+
+
 def _read_json(path) -> Any:
     try:
-        with open(path, "rb") as fh:
-            return json.loads(fh.read().decode("utf-8"))
+        return json.loads(read_bounded(path, MAX_SCHEMA_BYTES).decode("utf-8"))
     except (OSError, ValueError):
         return None
 
@@ -133,11 +138,7 @@ def _profiles(ws: Workspace, system: str) -> dict[str, ProfileInfo]:
     for path in ws.profile_files(system):
         rel = ws.relative(path)
         try:
-            if os.stat(path).st_size > 1024 * 1024:
-                out[path.stem] = ProfileInfo(path.stem, rel)
-                continue
-            with open(path, "rb") as fh:
-                doc = yaml.load(fh, Loader=_YamlLoader)
+            doc = yaml.load(read_bounded(path, MAX_PROFILE_BYTES), Loader=_YamlLoader)
         except (OSError, yaml.YAMLError, ValueError):
             # a broken profile still exists; the behavior checks report why it is broken
             out[path.stem] = ProfileInfo(path.stem, rel)

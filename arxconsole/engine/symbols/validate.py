@@ -267,7 +267,7 @@ def validate_paths(paths: Iterable[str | os.PathLike], ctx: ValidationContext | 
         progress(n, len(files), f"validating {path.name}")
         name = str(path)
         report.files += 1
-        if not path.exists():
+        if not os.path.lexists(path):      # a link to nowhere is read below, and named as one
             report.findings.append(RULES["file.unreadable"].finding(f"{name}: no such file", file=name))
             continue
         data, problems = read_json_object(path, name)

@@ -304,8 +304,13 @@ class DocsViewer(QDialog):
         if self.on_reload is not None:
             self.on_reload()
         elif self.path is not None:
-            self.show_page(self.path, system=self.system, title=self.path_label.text(), note=self.note.text(),
-                           keep_position=True)
+            path, title = self.path, self.path_label.text()
+            try:
+                self.show_page(path, system=self.system, title=title, note=self.modified_text(path),
+                               keep_position=True)
+            except (OSError, UnicodeDecodeError) as exc:
+                reason = "does not exist any more" if not os.path.lexists(path) else f"cannot be read: {exc}"
+                self.show_missing(system=self.system, title=title, message=f"{title} {reason}.")
 
     def page_text(self) -> str:
         return self.browser.toPlainText()
@@ -341,7 +346,11 @@ class DocsViewer(QDialog):
             self.link_status.setText(f"This page has no section “{url.fragment()}”.")
             return "ignored"
         target = self.browser.local_file(url)
-        if target is not None and target.suffix == ".md" and target.is_file() and self.path is not None:
+        if target is not None and target.suffix == ".md" and not os.path.lexists(target):
+            self.link_status.setText(f"{target.name} does not exist (yet): the documentation step writes a "
+                                     "system's page when the pipeline runs for it.")
+            return "ignored"
+        if target is not None and target.suffix == ".md" and self.path is not None:
             try:
                 self.show_page(target, system=target.stem, title=f"{DOCS_DIR}/{target.name}",
                                note=self.modified_text(target), anchor=url.fragment())

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 import logging
+import os
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QPoint, Qt
 from PySide6.QtGui import QKeySequence, QShortcut
@@ -772,6 +773,11 @@ class PipelineSurface(Surface):
             return False
         rel = viewer_title(system)
         path = ws.docs_path(system)
+        if os.path.lexists(path) and not path.is_file():
+            QMessageBox.warning(self, "Cannot read the documentation page",
+                                f"{rel} is there but is not a regular file (a folder, a pipe or a link to "
+                                "nowhere); move it away and run the pipeline to write the page again.")
+            return False
         if not path.is_file():
             change = self._docs_change(system) if (self.run or {}).get("system") == system else None
             extra = (f"\n\nDry run {self.run.get('run_id') or ''} would {change.get('action', 'write')} it, but a "
