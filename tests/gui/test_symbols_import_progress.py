@@ -229,3 +229,19 @@ def test_library_search_and_filters_come_back_after_a_restart(surface, qtbot, mo
     shown = [e for e in lib2.entries if not lib2._items[str(e.path)].isHidden()]
     assert shown and all(e.system == "fire_alarm" and e.status == "clean" and "FA_" in e.id for e in shown)
     assert "of" in lib2.summary.text()          # "n of N symbols shown": the filter is visible
+
+
+def test_an_import_that_has_handled_every_file_is_not_offered_for_cancelling(surface, monkeypatch):
+    # At "3,000 of 3,000" the engine is only writing its report: asking to cancel it, and
+    # then saying it was stopped, would be wrong; leaving just waits for it.
+    from arxconsole.gui.symbols.surface import ImportRun
+
+    asked = answer_questions(monkeypatch, [])
+    surface._import = ImportRun(surface.ctx.workspace, done=3000, total=3000)
+    try:
+        assert surface.confirm_stop_import() and asked == []
+        surface._import.done = 2999
+        asked_answers = answer_questions(monkeypatch, [QMessageBox.No])
+        assert not surface.confirm_stop_import() and "(2,999 of 3,000 files done)" in asked_answers[0][1]
+    finally:
+        surface._import = None

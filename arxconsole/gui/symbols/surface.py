@@ -676,6 +676,8 @@ class SymbolsSurface(Surface):
         run = self._import
         if run is None:
             return True
+        if run.total and run.done >= run.total:
+            return True     # every file handled, the report being written: nothing left to cancel
         if not run.cancelling:
             counts = f" ({run.done:,} of {run.total:,} files done)" if run.total else ""
             answer = QMessageBox.question(
@@ -738,8 +740,12 @@ class SymbolsSurface(Surface):
                     {"report_files": report.report_files, "cancelled": report.cancelled}, ws=ws)
         if self._left_during_import(run):
             where = f"; report: {report.report_files[0]}" if report.report_files else ""
-            self._tell(f"Import into {ws.name} stopped on leaving it: {report.count('imported'):,} symbols "
-                       f"imported before the stop{where}")
+            if report.cancelled:
+                self._tell(f"Import into {ws.name} stopped on leaving it: {report.count('imported'):,} symbols "
+                           f"imported before the stop{where}")
+            else:    # it had handled every file when the cancel came: nothing was stopped
+                self._tell(f"Import into {ws.name} finished as you left it: {report.count('imported'):,} symbols "
+                           f"imported{where}")
             return
         self.last_import_report = report
         if self.import_dialog is None:
