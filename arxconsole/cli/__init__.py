@@ -92,6 +92,7 @@ def main(argv: list[str] | None = None, *, gc_paused: bool = False) -> int:
     """``gc_paused``: the entry point paused the cyclic collector for start-up; commands
     get it back, the GUI replaces it with its GUI-thread collector (AppContext)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    _Parser.last_error = None     # one process may run several commands (the tests do)
     try:
         args = parse_args(argv)
     except SystemExit as exc:
