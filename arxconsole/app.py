@@ -167,7 +167,11 @@ def run_gui(cli_ctx) -> int:
         print(f"shown {time.time():.6f} cpu {time.process_time():.6f}", flush=True)
     from .engine.logsetup import setup_logging
 
-    setup_logging(data_dir.logs)   # before the database, recovery and the workspace
+    try:
+        logs = data_dir.logs           # a file where the logs folder belongs: a dialog, then exit
+    except UserError as exc:
+        return fail(exc)
+    setup_logging(logs)   # before the database, recovery and the workspace
     try:
         finish_startup(window)
     except (KeyError, UserError) as exc:

@@ -48,3 +48,15 @@ def test_every_command_names_an_unusable_data_dir_without_a_traceback(tmp_path):
         assert "Traceback" not in proc.stderr
         assert f"cannot use data folder {blocker} (from $ARXCONSOLE_DATA_DIR): {blocker} is a file, not a folder" \
             in proc.stderr, (args, proc.stderr)
+
+
+def test_a_file_where_the_logs_folder_belongs_ends_the_gui_start_with_its_name(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "logs").write_text("not a folder")
+    env = {**__import__("os").environ, "ARXCONSOLE_DATA_DIR": str(data), "QT_QPA_PLATFORM": "offscreen"}
+    proc = subprocess.run([sys.executable, "-m", "arxconsole", "--screenshot", str(tmp_path / "s.png")],
+                          capture_output=True, text=True, timeout=120, env=env)
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert f"{data / 'logs'} is a file, not a folder" in proc.stderr
+    assert not (tmp_path / "s.png").exists()
