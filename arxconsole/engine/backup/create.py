@@ -132,8 +132,11 @@ def _create(workspace, repo, kind, system, reason, message, run_id, db, progress
         previous = repo.latest_for(workspace.root)
         known = previous.by_path() if previous else {}
         # Every object the previous backup names was written before its manifest: one
-        # modified later has been written into (see ObjectStore.looks_intact).
-        written_before = _ns(previous.created_at) + _MTIME_SLACK_NS if previous else 0
+        # modified later has been written into (see ObjectStore.looks_intact).  No slack:
+        # the kernel stamps files from a clock that lags the one created_at reads; a file
+        # server whose clock runs ahead only sends files down the full path (slower
+        # re-backups, never a wrong one).
+        written_before = _ns(previous.created_at) if previous else 0
         entries: dict[str, FileEntry] = {}
         todo: list[ScannedFile] = []
         for f in files:
@@ -208,13 +211,6 @@ def _store_all(repo, todo, entries, done, total, progress, cancel, workers, writ
         if done % step == 0 or done == total:
             progress(done, total, f.rel)
     return new_bytes
-
-
-# Objects are written before created_at is read, and the kernel stamps files from a
-# clock that lags the one created_at reads, so no slack is needed on a local disk.  A
-# file server whose clock runs ahead would only send files down the full path (slower
-# re-backups, never a wrong one).
-_MTIME_SLACK_NS = 0
 
 
 def _ns(iso: str) -> int:

@@ -69,9 +69,24 @@ def normalize_selection(path: str) -> str:
     return p
 
 
-def selection_matches(path: str, selection: str) -> bool:
-    sel = selection.rstrip("/")
-    return path == sel or path.startswith(sel + "/")
+def folders_of(path: str):
+    """``a/b/c.json`` -> ``a``, ``a/b``: every folder above a relative path."""
+    i = path.find("/")
+    while i > 0:
+        yield path[:i]
+        i = path.find("/", i + 1)
+
+
+def selection_matcher(selection: list[str]):
+    """``matches(path)``: the path is one of the selected paths or lies in a selected
+    folder.  A set lookup per folder of the path, whatever the selection's length
+    (undoing a big restore selects every path it touched)."""
+    exact = {s.rstrip("/") for s in selection}
+
+    def matches(path: str) -> bool:
+        return path in exact or any(f in exact for f in folders_of(path))
+
+    return matches
 
 
 def check_relpath(path: object, where: str = "manifest") -> str:

@@ -76,9 +76,10 @@ class ObjectStore:
         """A stat-only judgement for the unchanged-file shortcut of ``create``: the
         object exists, its stored size is possible for ``size`` raw bytes, and it was
         not modified after ``written_before_ns`` (objects are never modified once
-        written: a later mtime means something wrote into it).  False sends the file down the full path, which
-        re-reads it and repairs a damaged object.  Bit rot that keeps size and mtime is
-        ``verify``'s to find: this must stay as cheap as the ``exists`` it replaces."""
+        written: a later mtime means something wrote into it).  False sends the file
+        down the full path, which re-reads it and repairs a damaged object.  Bit rot
+        that keeps size and mtime is ``verify``'s to find: this must stay as cheap as
+        the ``exists`` it replaces."""
         try:
             st = os.stat(self._path(digest))
         except OSError:

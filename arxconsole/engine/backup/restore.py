@@ -60,7 +60,8 @@ from ..workspace import BEHAVIOR_DIR, DOCS_DIR, INTERNAL_NAMES, SCHEMAS_DIR, SYM
 from . import faults
 from .create import check_separate, create_backup, default_workers
 from .diff import workspace_entries
-from .layout import UnsafePathError, check_relpath, in_scope, normalize_selection, system_prefixes
+from .layout import (UnsafePathError, check_relpath, folders_of, in_scope, normalize_selection,
+                     selection_matcher, system_prefixes)
 from .manifest import FileEntry, Manifest
 from .objects import SMALL, ObjectDamaged
 from .parallel import map_batched
@@ -166,33 +167,11 @@ def plan_restore(workspace: Workspace, repo: BackupRepository, ref: "str | Manif
     return plan
 
 
-def selection_matcher(selection: list[str]):
-    """``selection_matches(p, s)`` for any ``s`` of the selection, in time independent of
-    its length (undoing a big restore selects every path it touched): ``s`` is ``p`` or
-    one of ``p``'s folders."""
-    exact = {s.rstrip("/") for s in selection}
-
-    def matches(p: str) -> bool:
-        if p in exact:
-            return True
-        i = p.find("/")
-        while i > 0:
-            if p[:i] in exact:
-                return True
-            i = p.find("/", i + 1)
-        return False
-
-    return matches
-
-
 def _with_folders(paths: list[str]) -> set[str]:
     """The paths and every folder above them (a selection is found when it is one)."""
     out = set(paths)
     for p in paths:
-        i = p.find("/")
-        while i > 0:
-            out.add(p[:i])
-            i = p.find("/", i + 1)
+        out.update(folders_of(p))
     return out
 
 
@@ -486,10 +465,6 @@ def _read_ops(journal: Path) -> list[dict]:
     return ops
 
 
-__all__ = ["RestorePlan", "RestoreRefused", "RestoreResult", "plan_restore", "recover_interrupted",
-           "restore_backup"]
-
-
 def _safety_message(m: Manifest, undoes: int | None) -> str:
     """The safety backup's note, for people scanning a list of backups: which backup is
     being restored, by its time and its own note (ids are in the audit log)."""
@@ -498,3 +473,6 @@ def _safety_message(m: Manifest, undoes: int | None) -> str:
         return f"before undoing a restore (putting back the files as of {when})"
     return f"before restoring the backup of {when}" + (f" ({m.message})" if m.message else "")
 
+
+__all__ = ["RestorePlan", "RestoreRefused", "RestoreResult", "plan_restore", "recover_interrupted",
+           "restore_backup"]

@@ -16,8 +16,8 @@ undo is itself a restore (verify, safety backup first, crash-safe swap), recorde
 ``undoes: <event id>``.  Only the newest restore of a workspace is offered: once it
 has been undone there is nothing left to undo (undoing the undo would be a redo, which
 is a plain restore of the original backup).  A restore from the previous restore's
-safety backup made by hand (``arxconsole backup restore <safety id> --path ...``, as
-the CLI suggests) counts as its undo too.
+safety backup made by hand (``arxconsole backup restore <safety id> ...``) counts as its
+undo too when it reached every path that restore touched.
 
 Edits made after the restore: when a touched path no longer holds what the restore
 left there, the undo still puts back its pre-restore bytes (that is what "undo" means)
@@ -42,7 +42,8 @@ from ..workspace import Workspace
 from .manifest import FileEntry, Manifest
 from .manifest import load as load_manifest
 from .repository import BackupNotFound, BackupRepository
-from .restore import RestorePlan, RestoreResult, selection_matcher, plan_restore, restore_backup
+from .layout import selection_matcher
+from .restore import RestorePlan, RestoreResult, plan_restore, restore_backup
 from .verify import check_objects
 
 ACTION = "backup.restore"
@@ -233,37 +234,43 @@ def _undo_problem(repo: BackupRepository, last: LastRestore, verify: bool) -> st
     last.safety_created = safety.created_at
     by_path = safety.by_path()
     needed = [by_path[p] for p in last.paths if p in by_path]
+
+    def damaged(paths: list[str], how: str) -> str:
+        return (f"its safety backup {sid} is damaged: the saved copy of {', '.join(paths[:3])}"
+                + (" ..." if len(paths) > 3 else "") + f" {how}")
+
     missing = sorted(e.path for e in needed if not repo.objects.has(e.hash))
     if missing:
-        return (f"its safety backup {sid} is damaged: the saved copy of {', '.join(missing[:3])}"
-                + (" ..." if len(missing) > 3 else "") + " is missing")
+        return damaged(missing, "is missing")
     key = (str(repo.root), last.event_id)
     if verify and key not in _VERIFIED:
         bad = check_objects(repo, needed)
         if bad:
-            damaged = sorted(e.path for e in needed if e.hash in bad)
-            return (f"its safety backup {sid} is damaged: the saved copy of {', '.join(damaged[:3])}"
-                    + (" ..." if len(damaged) > 3 else "") + " does not verify")
+            return damaged(sorted(e.path for e in needed if e.hash in bad), "does not verify")
         _VERIFIED.add(key)
     return ""
 
 
-def _undo_paths(workspace: Workspace, safety: Manifest, last: LastRestore) -> list[str]:
-    """The touched paths an undo can select: in the safety backup (put back) or in the
-    workspace (removed: the restore created them).  A path in neither is already as it
-    was before the restore (the restore created it and it was deleted since)."""
+def _undo_selection(workspace: Workspace, repo: BackupRepository, last: LastRestore) -> tuple[Manifest, list[str]]:
+    """The safety backup and the touched paths an undo selects: those in the safety
+    backup (put back) or in the workspace (removed: the restore created them).  A path in
+    neither is already as it was before the restore (created by it, deleted since)."""
+    if not last.undoable:
+        raise UserError(f"cannot undo the {last.describe()}: {last.why_not()}")
+    try:
+        safety = repo.load(last.result.safety_backup_id)
+    except BackupNotFound as exc:
+        raise UserError(f"cannot undo the {last.describe()}: {exc}") from None
     have = safety.by_path()
-    return [p for p in last.paths if p in have or os.path.lexists(workspace.root / p)]
+    paths = [p for p in last.paths if p in have or os.path.lexists(workspace.root / p)]
+    if not paths:
+        raise UserError(f"nothing to undo: the files of the {last.describe()} are already as they were before it")
+    return safety, paths
 
 
 def plan_undo(workspace: Workspace, repo: BackupRepository, last: LastRestore) -> UndoPlan:
     """What undoing ``last`` would do now, and which of its files were edited since."""
-    if not last.undoable:
-        raise UserError(f"cannot undo the {last.describe()}: {last.why_not()}")
-    safety = repo.load(last.result.safety_backup_id)
-    paths = _undo_paths(workspace, safety, last)
-    if not paths:
-        raise UserError(f"nothing to undo: the files of the {last.describe()} are already as they were before it")
+    safety, paths = _undo_selection(workspace, repo, last)
     plan = plan_restore(workspace, repo, safety, paths=paths)
     undo = UndoPlan(last, plan, paths)
     # What the restore left: the restored backup's bytes for written paths, nothing for removed ones.
@@ -294,15 +301,7 @@ def undo_restore(workspace: Workspace, repo: BackupRepository, db, *, event_id: 
     if event_id is not None and last.event_id != event_id:
         raise UserError(f"{workspace.root}: the last restore changed since the undo was previewed "
                         f"(now the {last.describe()}); look again before undoing")
-    if not last.undoable:
-        raise UserError(f"cannot undo the {last.describe()}: {last.why_not()}")
-    try:
-        safety = repo.load(last.result.safety_backup_id)
-    except BackupNotFound as exc:
-        raise UserError(f"cannot undo the {last.describe()}: {exc}") from None
-    paths = _undo_paths(workspace, safety, last)
-    if not paths:
-        raise UserError(f"nothing to undo: the files of the {last.describe()} are already as they were before it")
+    safety, paths = _undo_selection(workspace, repo, last)
     return restore_backup(workspace, repo, safety.id, paths=paths, db=db, progress=progress, cancel=cancel,
                           workers=workers, undoes=last.event_id)
 
