@@ -51,13 +51,9 @@ class DataDirError(UserError):
 
 
 def _unusable(path: Path, source: str, exc: OSError) -> DataDirError:
-    from .durable import output_problem
+    from .durable import write_failure
 
-    problem = output_problem(path, folder=True)
-    if problem is None:
-        reason = exc.strerror or str(exc)
-        problem = reason[:1].lower() + reason[1:]
-    return DataDirError(f"cannot use data folder {path} ({source}): {problem}")
+    return DataDirError(f"cannot use data folder {path} ({source}): {write_failure(path, exc, folder=True)}")
 
 
 @dataclass(frozen=True)

@@ -251,11 +251,16 @@ def check_output_path(path: str | os.PathLike, *, folder: bool = False) -> Path:
     return Path(path).expanduser()
 
 
-def output_error(path: str | os.PathLike, exc: OSError, *, folder: bool = False) -> OutputPathError:
-    """The error to raise when writing ``path`` failed with ``exc``: the path's own
-    problem when one can be named, else the OS's reason ("permission denied")."""
+def write_failure(path: str | os.PathLike, exc: OSError, *, folder: bool = False) -> str:
+    """Why writing ``path`` failed with ``exc``: the path's own problem when one can be
+    named ("X is a file, not a folder"), else the OS's reason ("permission denied")."""
     problem = output_problem(path, folder=folder)
     if problem is None:
         reason = exc.strerror or str(exc)
         problem = reason[:1].lower() + reason[1:]
-    return OutputPathError(f"{_cannot(path, folder)}: {problem}")
+    return problem
+
+
+def output_error(path: str | os.PathLike, exc: OSError, *, folder: bool = False) -> OutputPathError:
+    """The error to raise when writing ``path`` failed with ``exc``."""
+    return OutputPathError(f"{_cannot(path, folder)}: {write_failure(path, exc, folder=folder)}")

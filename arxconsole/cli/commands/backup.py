@@ -212,10 +212,8 @@ def _undo_restore(ctx) -> int:
         last = last_restore(ws, repo, ctx.db)
         if last is None:
             raise UserError(f"{ws.root}: nothing to undo: no restore of this workspace is recorded")
-        if not last.undoable:
-            raise UserError(f"cannot undo the {last.describe()}: {last.why_not()}")
         if not ctx.args.yes:
-            plan = plan_undo(ws, repo, last)
+            plan = plan_undo(ws, repo, last)     # refuses, saying why, when it cannot be undone
             if not sys.stdin.isatty():
                 ctx.emit({"undo": plan.to_json(), "undone": False}, plan.describe())
                 raise UserError("not undoing without confirmation: no terminal to ask; pass --yes")

@@ -57,7 +57,7 @@ def cmd_health(ctx) -> int:
 
 def cmd_metrics(ctx) -> int:
     from ...engine.monitor.alerts import AlertLog, check_failure_rate
-    from ...engine.monitor.history import DatabaseHistory, failure_rate
+    from ...engine.monitor.history import failure_rate, recent_runs
     from ...engine.monitor.metrics import MetricsStore
     from ...engine.monitor.sampler import SERIES, take_sample
     from ...engine.monitor.settings import LABELS, UNITS, load_thresholds
@@ -72,7 +72,7 @@ def cmd_metrics(ctx) -> int:
         store.record((name, sample.ts, v) for name, v in sample.values.items())
         latest = {name: (sample.ts, v) for name, v in sample.values.items()}
         source = "fresh"
-    runs = DatabaseHistory(db).runs(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30))
+    runs = recent_runs(db)
     check_failure_rate(db, runs)
     rate = failure_rate(runs)
     active = AlertLog(db).active()

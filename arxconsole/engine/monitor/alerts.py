@@ -301,13 +301,10 @@ def check_failure_rate(db, runs, now: float | None = None, last: int = FAILURE_R
     return events
 
 
-def check_recent_failure_rate(db, days: int = 30) -> list[AlertEvent]:
-    """``check_failure_rate`` over the stored run history of the last ``days``: what the
-    CLI and the GUI call after a run finishes."""
-    import datetime as dt
+def check_recent_failure_rate(db) -> list[AlertEvent]:
+    """``check_failure_rate`` over the recent stored run history: what the CLI and the
+    GUI call after a run finishes."""
+    from .history import recent_runs
 
-    from .history import DatabaseHistory
-
-    runs = DatabaseHistory(db).runs(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days))
-    return check_failure_rate(db, runs)
+    return check_failure_rate(db, recent_runs(db))
 

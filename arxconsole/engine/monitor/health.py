@@ -236,12 +236,9 @@ def active_alerts(db) -> tuple[ActiveAlert, ...]:
 
 def _rated_runs(db) -> int | None:
     """How many finished runs the failure rate is over now (what the alert quotes)."""
-    import datetime as dt
+    from .history import failure_rate, recent_runs
 
-    from .history import DatabaseHistory, failure_rate
-
-    runs = DatabaseHistory(db).runs(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=30))
-    rate = failure_rate(runs)
+    rate = failure_rate(recent_runs(db))
     return rate[1] if rate else None
 
 

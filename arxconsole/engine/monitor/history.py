@@ -183,3 +183,12 @@ def _step_record(st) -> StepRecord:
               if k in ("error", "warning", "info") and isinstance(v, (int, float))}
     return StepRecord(step_id=st.step, state=st.state, duration_s=st.duration, failed_checks=failed,
                       findings=counts, started=st.started_at)
+
+
+RECENT_DAYS = 30   # the run history the failure rate and its alert are judged over
+
+
+def recent_runs(db, days: int = RECENT_DAYS) -> list[RunRecord]:
+    """The stored runs of the last ``days`` (what the failure rate is computed from)."""
+    return DatabaseHistory(db).runs(since=dt.datetime.now(dt.timezone.utc) - dt.timedelta(days=days))
+
