@@ -26,8 +26,8 @@ class TooLarge(FileProblem):
     def __init__(self, size: int | None, limit: int):
         self.size = size         # None: it grew past the limit while being read
         self.limit = limit
-        what = f"{size:,} bytes" if size is not None else "larger than that"
-        super().__init__(f"file is {what}, above the {limit:,}-byte limit; not read")
+        what = f"{size:,} bytes, above" if size is not None else "above"   # grew while read: size unknown
+        super().__init__(f"file is {what} the {limit:,}-byte limit; not read")
 
 
 def open_problem(path: str | os.PathLike, exc: OSError) -> str:

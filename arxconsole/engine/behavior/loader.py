@@ -58,7 +58,7 @@ def load_profile(path: str | os.PathLike, display: str | None = None) -> tuple[P
         # a regular file only: a named pipe at a profile's path must not hang the pass
         text = read_bounded(p, MAX_FILE_BYTES).decode("utf-8")
     except TooLarge as exc:
-        size = f"{exc.size} bytes" if exc.size is not None else "larger than that"
+        size = f"{exc.size} bytes" if exc.size is not None else "over the limit"
         return None, [make_finding("behavior.file.too_large", "error", label, "",
                                    f"file is {size} (limit {MAX_FILE_BYTES})",
                                    "split the profile; profiles describe one object type")]

@@ -20,7 +20,8 @@ from .view import behavior_rel, load_schema, load_yaml, schema_rel, symbols_rel
 
 # Rules whose findings belong to the compliance step (SPEC §3 step 6).
 SECURITY_PREFIXES = ("svg.security.",)
-BUDGET_RULES = ("svg.size.budget", "svg.size.limit", "svg.depth.budget", "svg.depth.limit", "svg.elements.budget", "file.too_large")
+BUDGET_RULES = ("svg.size.budget", "svg.size.limit", "svg.depth.budget", "svg.depth.limit", "svg.elements.budget",
+                "file.too_large")
 NAMING_RULES = ("structure.id.pattern", "structure.id.file_name", "structure.id.prefix")
 CACHE_KEY = "symbol_findings"
 

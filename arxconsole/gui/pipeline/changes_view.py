@@ -11,6 +11,7 @@ from PySide6.QtGui import QColor, QFontDatabase, QSyntaxHighlighter, QTextCharFo
 from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QLabel, QMenu, QPlainTextEdit, QSplitter,
                                QTableView, QVBoxLayout, QWidget)
 
+from ..context_menu import use_context_menu
 from ..theme import is_dark
 from .docs_view import docs_target
 from .models import changes_model
@@ -72,8 +73,7 @@ class ChangesView(QWidget):
         hh.setSectionResizeMode(2, QHeaderView.ResizeToContents)
         self.table.selectionModel().currentRowChanged.connect(self._show_diff)
         self.table.activated.connect(self._activated)
-        self.table.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.table.customContextMenuRequested.connect(self._menu)
+        use_context_menu(self.table, self.menu_at)
         self.diff = QPlainTextEdit()
         self.diff.setObjectName("diffText")
         self.diff.setReadOnly(True)
@@ -131,12 +131,6 @@ class ChangesView(QWidget):
         path = str(self.model.row(index.row()).get("path", "")) if index.isValid() else ""
         if docs_target(path):
             self.openRequested.emit(path)
-
-    def _menu(self, pos: QPoint) -> None:
-        menu = self.menu_at(pos)
-        if menu is not None:
-            menu.exec(self.table.viewport().mapToGlobal(pos))
-            menu.deleteLater()
 
     def menu_at(self, pos: QPoint) -> QMenu | None:
         """The context menu for the file under ``pos`` (None where none applies)."""

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QApplication, QButtonGroup, QC
                                QSplitter, QTableView, QTabWidget, QVBoxLayout, QWidget)
 
 from ...engine.errors import UserError
+from ..context_menu import use_context_menu
 from ..icons import icon, state_word
 from ..logview import LogView, is_packed, pack
 from ..surface import Surface
@@ -173,8 +174,7 @@ class PipelineSurface(Surface):
         sl.addWidget(self._heading("Steps"))
         self.steps = steps_model(self)
         self.steps_table = _table("pipelineSteps", self.steps)
-        self.steps_table.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.steps_table.customContextMenuRequested.connect(self._steps_menu)
+        use_context_menu(self.steps_table, self.steps_menu_at)
         self.steps_table.selectionModel().currentRowChanged.connect(lambda *_: self._show_selected_step())
         self.steps_table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         hh = self.steps_table.horizontalHeader()
@@ -199,8 +199,7 @@ class PipelineSurface(Surface):
         hh.setSectionResizeMode(QHeaderView.ResizeToContents)
         hh.setStretchLastSection(True)
         self.history_table.doubleClicked.connect(lambda idx: self.open_run(self.runs.row(idx.row())["run_id"]))
-        self.history_table.setContextMenuPolicy(Qt.CustomContextMenu)
-        self.history_table.customContextMenuRequested.connect(self._history_menu)
+        use_context_menu(self.history_table, self.history_menu_at)
         self.history_table.selectionModel().currentRowChanged.connect(lambda *_: self._update_actions())
         hl.addWidget(self.history_table)
         left.addWidget(hist_box)
@@ -702,12 +701,6 @@ class PipelineSurface(Surface):
                            "location": rec.data.get("location", "")})
 
     # ---- context menu --------------------------------------------------------------------
-    def _steps_menu(self, pos: QPoint) -> None:
-        menu = self.steps_menu_at(pos)
-        if menu is not None:
-            menu.exec(self.steps_table.viewport().mapToGlobal(pos))
-            menu.deleteLater()   # parented to the surface: one per right-click otherwise
-
     def steps_menu_at(self, pos: QPoint) -> QMenu | None:
         """The context menu for the step under ``pos`` (None where none applies): built
         apart from showing it, so that tests can pick its actions like a user."""
@@ -821,12 +814,6 @@ class PipelineSurface(Surface):
         target = docs_target(path)
         if target is not None:
             self.open_documentation(*target)
-
-    def _history_menu(self, pos: QPoint) -> None:
-        menu = self.history_menu_at(pos)
-        if menu is not None:
-            menu.exec(self.history_table.viewport().mapToGlobal(pos))
-            menu.deleteLater()
 
     def history_menu_at(self, pos: QPoint) -> QMenu | None:
         idx = self.history_table.indexAt(pos)
